@@ -1,0 +1,83 @@
+"""The accounting schema: SQLAlchemy 2 declarative models, one module per area.
+
+Import models from here; importing this package registers every table on ``Base.metadata``.
+"""
+
+from erpsync.models.base import Base, utcnow
+from erpsync.models.catalog import (
+    BASE_SCOPE,
+    PRICE_OLD,
+    PRICE_PROMO,
+    PRICE_RETAIL,
+    PRICE_TYPES,
+    PRICE_WHOLESALE,
+    Category,
+    Product,
+    ProductCharacteristic,
+    ProductPhoto,
+    ProductPrice,
+    StockLevel,
+    Warehouse,
+)
+from erpsync.models.integration import (
+    HeldOrder,
+    Listing,
+    MappingRevision,
+    MarketplaceAttribute,
+    MarketplaceAttributeValue,
+    MarketplaceCategory,
+    OutboxMessage,
+    Shop,
+    SyncCursor,
+    SyncEvent,
+    SyncRun,
+    User,
+)
+from erpsync.models.sales import (
+    ACCOUNTING_STATUSES,
+    Customer,
+    Invoice,
+    Order,
+    OrderLine,
+    OrderStatusChange,
+    Reservation,
+    Waybill,
+)
+
+__all__ = [
+    "ACCOUNTING_STATUSES",
+    "BASE_SCOPE",
+    "PRICE_OLD",
+    "PRICE_PROMO",
+    "PRICE_RETAIL",
+    "PRICE_TYPES",
+    "PRICE_WHOLESALE",
+    "Base",
+    "Category",
+    "Customer",
+    "HeldOrder",
+    "Invoice",
+    "Listing",
+    "MappingRevision",
+    "MarketplaceAttribute",
+    "MarketplaceAttributeValue",
+    "MarketplaceCategory",
+    "Order",
+    "OrderLine",
+    "OrderStatusChange",
+    "OutboxMessage",
+    "Product",
+    "ProductCharacteristic",
+    "ProductPhoto",
+    "ProductPrice",
+    "Reservation",
+    "Shop",
+    "StockLevel",
+    "SyncCursor",
+    "SyncEvent",
+    "SyncRun",
+    "User",
+    "Warehouse",
+    "Waybill",
+    "utcnow",
+]

@@ -1,0 +1,4 @@
+"""Use cases: import orders, push statuses / waybills / stock and prices, upload catalog, shops.
+
+Each is marketplace-independent, runnable per shop, idempotent and logged.
+"""

@@ -1,0 +1,114 @@
+"""The sync log: a ``SyncRun`` row per run with its counts, a ``SyncEvent`` row per notable item.
+
+Runs and events are written in their own short transactions, so the log survives when the work it
+describes is rolled back. Payloads are stored as given; callers pass raw marketplace payloads, never
+credentials.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from typing import Any
+
+from erpsync.core.log import mask_text
+from erpsync.models import SyncEvent, SyncRun, utcnow
+from erpsync.models.db import Database
+from erpsync.models.integration import RUN_FAILED, RUN_PARTIAL, RUN_SKIPPED, RUN_SUCCESS
+
+
+@dataclass
+class RunCounts:
+    fetched: int = 0
+    created: int = 0
+    updated: int = 0
+    skipped: int = 0
+    failed: int = 0
+    extra: dict[str, int] = field(default_factory=dict)
+
+
+class SyncLog:
+    """Writes one run of ``kind`` for a shop (or for no shop) and its events."""
+
+    def __init__(self, database: Database, kind: str, shop_id: int | None, job_id: str | None = None) -> None:
+        self.database = database
+        self.kind = kind
+        self.shop_id = shop_id
+        self.counts = RunCounts()
+        self.status: str | None = None
+        with database.session() as session:
+            run = SyncRun(shop_id=shop_id, kind=kind, job_id=job_id)
+            session.add(run)
+            session.flush()
+            self.run_id = run.id
+
+    def event(
+        self,
+        level: str,
+        message: str,
+        *,
+        entity_type: str | None = None,
+        entity_id: str | None = None,
+        payload: dict[str, Any] | None = None,
+    ) -> None:
+        with self.database.session() as session:
+            session.add(
+                SyncEvent(
+                    run_id=self.run_id,
+                    shop_id=self.shop_id,
+                    kind=self.kind,
+                    level=level,
+                    entity_type=entity_type,
+                    entity_id=entity_id,
+                    message=mask_text(message),
+                    payload=payload,
+                )
+            )
+
+    def info(self, message: str, **kwargs: Any) -> None:
+        self.event("info", message, **kwargs)
+
+    def warning(self, message: str, **kwargs: Any) -> None:
+        self.event("warning", message, **kwargs)
+
+    def error(self, message: str, **kwargs: Any) -> None:
+        self.event("error", message, **kwargs)
+
+    def finish(self, status: str | None = None, message: str | None = None) -> str:
+        """Close the run; without ``status``: success, or partial when some items failed."""
+        if status is None:
+            status = RUN_PARTIAL if self.counts.failed else RUN_SUCCESS
+        with self.database.session() as session:
+            run = session.get(SyncRun, self.run_id)
+            assert run is not None
+            run.status = status
+            run.finished_at = utcnow()
+            run.fetched = self.counts.fetched
+            run.created = self.counts.created
+            run.updated = self.counts.updated
+            run.skipped = self.counts.skipped
+            run.failed = self.counts.failed
+            run.message = mask_text(message) if message else None
+        self.status = status
+        return status
+
+
+@contextmanager
+def sync_run(
+    database: Database, kind: str, shop_id: int | None, *, job_id: str | None = None
+) -> Iterator[SyncLog]:
+    """A run that is closed on exit: an exception marks it failed (with the error) and propagates."""
+    log = SyncLog(database, kind, shop_id, job_id)
+    try:
+        yield log
+    except Exception as error:
+        log.error(f"{kind} run failed: {error}")
+        log.finish(RUN_FAILED, str(error))
+        raise
+    else:
+        if log.status is None:  # the body may have closed it itself, e.g. as skipped
+            log.finish()
+
+
+__all__ = ["RUN_SKIPPED", "RunCounts", "SyncLog", "sync_run"]
