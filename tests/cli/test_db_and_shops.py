@@ -10,7 +10,7 @@ from sqlalchemy import select
 
 from erpsync.models import Shop
 from erpsync.models.db import Database
-from tests.conftest import PG_SERVER, Cli, _recreate_pg_database
+from tests.conftest import PG_DB, PG_SERVER, Cli, _recreate_pg_database
 
 
 def test_shop_add_list_show_masks_credentials(cli: Cli, database: Database) -> None:
@@ -83,7 +83,7 @@ def test_unmigrated_database_says_to_run_upgrade(tmp_path: Path, secret_key: str
 
 
 def test_init_creates_key_and_schema_on_postgresql(tmp_path: Path) -> None:
-    url = _recreate_pg_database("erpsync_test_init")
+    url = _recreate_pg_database(f"{PG_DB}_init")
     run = Cli({"ERPSYNC_DATABASE_URL": url, "ERPSYNC_SECRET_KEY": ""}, tmp_path)
     output = run("init").output
     assert "created the secret key file" in output

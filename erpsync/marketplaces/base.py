@@ -1,0 +1,340 @@
+"""The connector protocol every marketplace implements, and the normalized values it speaks.
+
+A connector turns one marketplace's API into these dataclasses and back. It never touches the
+database: the sync use cases (``erpsync.sync``) hand it a ``ShopConfig`` and values, and store what
+it returns. An operation a marketplace lacks raises ``Unsupported`` naming the marketplace and the
+operation. Money is ``Decimal``; times are timezone-aware.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from decimal import Decimal
+from typing import Any, ClassVar
+
+from erpsync.core.errors import TransitionError, Unsupported
+
+# --- what a connector declares about its marketplace -------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Enumerations:
+    """The marketplace's fixed vocabularies (code → human label), read by the mapping validator.
+
+    ``transitions`` maps an outbound status to the statuses an order may be in for it to be set
+    (an empty mapping: the marketplace does not restrict, or we do not know its rules).
+    ``open_sections`` names sections whose values are per shop (e.g. delivery options configured in
+    the seller's cabinet): the validator warns about unknown values there instead of refusing them.
+    """
+
+    statuses: Mapping[str, str]
+    settable_statuses: Mapping[str, str]
+    cancellation_reasons: Mapping[str, str] = field(default_factory=dict)
+    reason_required_for: frozenset[str] = frozenset()
+    delivery_methods: Mapping[str, str] = field(default_factory=dict)
+    payment_methods: Mapping[str, str] = field(default_factory=dict)
+    transitions: Mapping[str, frozenset[str]] = field(default_factory=dict)
+    open_sections: frozenset[str] = frozenset()
+
+
+@dataclass(frozen=True)
+class Limits:
+    """Batch and paging limits of a marketplace."""
+
+    page_size: int = 100
+    stock_batch: int = 100
+    upload_batch: int = 500
+    max_window_days: int | None = None  # longest time window one order listing may ask for
+    requests_per_second: float | None = None
+
+
+# Capability names a connector may declare.
+CAP_ORDERS = "orders"
+CAP_ORDERS_CHANGED_SINCE = "orders_changed_since"  # can list orders by modification time
+CAP_SET_STATUS = "set_status"
+CAP_WAYBILL = "waybill"
+CAP_STOCK_PRICES = "stock_prices"
+CAP_UPLOAD = "upload_products"
+CAP_CATEGORIES = "categories"
+CAP_FEED = "feed"  # the marketplace pulls a catalog feed we publish
+
+
+# --- normalized values ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ShopConfig:
+    """What a connector needs of a shop; credentials are never shown in ``repr``."""
+
+    name: str
+    marketplace: str
+    base_url: str
+    credentials: Mapping[str, str] = field(default_factory=dict, repr=False)
+    settings: Mapping[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Address:
+    formatted: str | None = None
+    city: str | None = None
+    street: str | None = None
+    house: str | None = None
+    apartment: str | None = None
+    postcode: str | None = None
+    region: str | None = None
+    pickup_point: str | None = None  # a marketplace/carrier point of service id or name
+    latitude: Decimal | None = None
+    longitude: Decimal | None = None
+
+
+@dataclass(frozen=True)
+class Customer:
+    """A buyer or a recipient as the marketplace sends them."""
+
+    external_id: str | None = None
+    full_name: str | None = None
+    first_name: str | None = None
+    last_name: str | None = None
+    phone: str | None = None  # as sent; the sync normalizes it to E.164
+    email: str | None = None
+
+
+@dataclass(frozen=True)
+class OrderLine:
+    external_id: str
+    quantity: int
+    unit_price: Decimal
+    total: Decimal
+    sku: str | None = None  # the merchant's product code, when the marketplace sends it
+    external_product_id: str | None = None  # the marketplace's own product id
+    name: str | None = None
+    weight_kg: Decimal | None = None
+    raw: Mapping[str, Any] = field(default_factory=dict, repr=False)
+
+
+@dataclass(frozen=True)
+class Order:
+    """An order as a marketplace sends it, normalized. ``status`` is the marketplace's own code."""
+
+    external_id: str
+    number: str
+    status: str
+    created_at: datetime
+    total: Decimal
+    currency: str
+    lines: Sequence[OrderLine] = ()
+    customer: Customer = field(default_factory=Customer)
+    recipient: Customer | None = None  # set when the recipient differs from the buyer
+    delivery_method: str | None = None
+    delivery_address: Address | None = None
+    delivery_cost: Decimal | None = None
+    payment_method: str | None = None
+    is_paid: bool = False
+    paid_at: datetime | None = None
+    updated_at: datetime | None = None
+    comment: str | None = None
+    do_not_call: bool = False
+    source: str | None = None
+    utm: Mapping[str, str] = field(default_factory=dict)
+    discount: Decimal | None = None
+    is_fulfilment: bool = False
+    waybill_number: str | None = None
+    extra: Mapping[str, Any] = field(default_factory=dict)  # marketplace-specific facts worth keeping
+    raw: Mapping[str, Any] = field(default_factory=dict, repr=False)  # the payload, for the log
+
+
+@dataclass(frozen=True)
+class OrderRef:
+    """Enough to address an order on its marketplace (Kaspi needs both its id and its code)."""
+
+    external_id: str
+    number: str | None = None
+    status: str | None = None  # the current marketplace status, when known (for transition checks)
+
+
+@dataclass(frozen=True)
+class StatusChange:
+    """A status to set on an order, with what the marketplace needs alongside."""
+
+    order: OrderRef
+    status: str
+    reason: str | None = None
+    comment: str | None = None
+    extra: Mapping[str, Any] = field(default_factory=dict)  # e.g. security_code, number_of_space
+
+
+@dataclass(frozen=True)
+class WaybillInfo:
+    number: str
+    carrier: str | None = None
+
+
+@dataclass(frozen=True)
+class StockPriceItem:
+    sku: str
+    quantity: int | None = None
+    price: Decimal | None = None
+    old_price: Decimal | None = None
+    promo_price: Decimal | None = None
+    currency: str | None = None
+    external_id: str | None = None
+    available: bool | None = None  # None: derive from quantity
+    presence: str | None = None  # a marketplace presence code where it has one (Prom)
+
+
+@dataclass(frozen=True)
+class PushResult:
+    """What a batch push achieved: SKUs accepted, and a message per SKU refused."""
+
+    accepted: Sequence[str] = ()
+    errors: Mapping[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class ProductAttributeValue:
+    code: str
+    value: str | int | float | bool | Sequence[str]
+
+
+@dataclass(frozen=True)
+class ProductUploadItem:
+    sku: str
+    title: str
+    brand: str | None
+    category_code: str
+    description: str | None = None
+    attributes: Sequence[ProductAttributeValue] = ()
+    images: Sequence[str] = ()
+    price: Decimal | None = None
+    old_price: Decimal | None = None
+    quantity: int | None = None
+    weight_kg: Decimal | None = None
+    extra: Mapping[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class ImportItemResult:
+    sku: str
+    state: str
+    errors: Sequence[str] = ()
+
+
+@dataclass(frozen=True)
+class ImportResult:
+    """The state of an asynchronous product import (``done`` when the marketplace finished it)."""
+
+    import_id: str
+    state: str
+    done: bool
+    total: int = 0
+    errors: int = 0
+    warnings: int = 0
+    skipped: int = 0
+    items: Sequence[ImportItemResult] = ()
+    raw: Mapping[str, Any] = field(default_factory=dict, repr=False)
+
+
+@dataclass(frozen=True)
+class Category:
+    code: str
+    title: str
+    parent_code: str | None = None
+    is_leaf: bool = True
+
+
+@dataclass(frozen=True)
+class AttributeValue:
+    code: str
+    name: str
+
+
+@dataclass(frozen=True)
+class Attribute:
+    code: str
+    title: str | None
+    value_type: str  # string | number | boolean | enum
+    multi_valued: bool = False
+    mandatory: bool = False
+    unit: str | None = None
+    values: Sequence[AttributeValue] = ()
+
+
+# --- the protocol -----------------------------------------------------------------------------------
+
+
+class Connector:
+    """Base of every connector. Subclasses set the class attributes and override what they can do."""
+
+    name: ClassVar[str]
+    enums: ClassVar[Enumerations]
+    capabilities: ClassVar[frozenset[str]] = frozenset()
+    limits: ClassVar[Limits] = Limits()
+
+    def __init__(self, shop: ShopConfig) -> None:
+        self.shop = shop
+
+    # orders
+    def list_orders(self, since: datetime, until: datetime) -> Iterator[Order]:
+        """Orders created or changed in [since, until] (as far as the marketplace can filter), with lines."""
+        raise Unsupported(self.name, "listing orders")
+
+    def get_order(self, ref: OrderRef) -> Order:
+        raise Unsupported(self.name, "reading an order")
+
+    def set_status(self, change: StatusChange) -> Order | None:
+        raise Unsupported(self.name, "setting an order status")
+
+    def push_waybill(self, ref: OrderRef, waybill: WaybillInfo) -> None:
+        raise Unsupported(self.name, "pushing a waybill")
+
+    # catalog
+    def push_stock_prices(self, items: Sequence[StockPriceItem]) -> PushResult:
+        raise Unsupported(self.name, "pushing stock and prices")
+
+    def upload_products(self, items: Sequence[ProductUploadItem]) -> str:
+        """Start an import of products; returns the marketplace's import id."""
+        raise Unsupported(self.name, "uploading products")
+
+    def import_result(self, import_id: str) -> ImportResult:
+        raise Unsupported(self.name, "reading an import result")
+
+    def list_categories(self) -> Iterator[Category]:
+        raise Unsupported(self.name, "downloading categories")
+
+    def list_attributes(self, category_code: str) -> list[Attribute]:
+        raise Unsupported(self.name, "downloading category attributes")
+
+    def list_attribute_values(self, category_code: str, attribute_code: str) -> list[AttributeValue]:
+        raise Unsupported(self.name, "downloading attribute values")
+
+    # housekeeping
+    def check_connection(self) -> None:
+        """Make one cheap authenticated request; raise ``AuthenticationError`` on refused credentials."""
+        raise Unsupported(self.name, "checking the connection")
+
+    def close(self) -> None:
+        """Release connections."""
+
+    def __enter__(self) -> Connector:
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self.close()
+
+    # rules
+    def can_transition(self, current: str | None, target: str) -> bool:
+        allowed = self.enums.transitions.get(target)
+        return allowed is None or current is None or current in allowed
+
+    def check_transition(self, current: str | None, target: str) -> None:
+        """Refuse locally, before any request, a status change the marketplace would refuse."""
+        if target not in self.enums.settable_statuses:
+            settable = ", ".join(self.enums.settable_statuses)
+            raise TransitionError(f"{self.name}: status {target} cannot be set through the API (settable: {settable})")
+        if not self.can_transition(current, target):
+            allowed = ", ".join(sorted(self.enums.transitions[target]))
+            raise TransitionError(
+                f"{self.name}: an order in status {current} cannot be moved to {target} (allowed from: {allowed})"
+            )
