@@ -206,8 +206,7 @@ def _syntax_problem(error: MarkedYAMLError, name: str) -> Problem:
     problem = (error.problem or str(error)).strip()
     opened = error.context_mark.line + 1 if error.context_mark else None
     if problem.startswith("expected <block end>"):
-        where = f" that starts on line {opened}" if opened else ""
-        message = f"bad indentation: this line is not aligned with the other keys of the mapping{where}"
+        message = "bad indentation: this line is not aligned with the keys above it"
     elif problem.startswith("mapping values are not allowed"):
         message = "bad indentation or a missing space: a ':' where no key can start"
     else:

@@ -50,8 +50,9 @@ def _code(value: Any) -> bool:
 
 
 class _Checker:
-    def __init__(self, located: Located) -> None:
+    def __init__(self, located: Located, partial: bool) -> None:
         self.located = located
+        self.partial = partial
         self.problems: list[Problem] = []
 
     def add(self, path: Path_, message: str, *, value: bool = False) -> None:
@@ -83,9 +84,10 @@ class _Checker:
             self.wrong_type(path, expected, value)
 
 
-def check_schema(located: Located) -> list[Problem]:
-    """Unknown keys, missing keys and wrong types, each at the line of the offending key."""
-    check = _Checker(located)
+def check_schema(located: Located, *, partial: bool = False) -> list[Problem]:
+    """Unknown keys, missing keys and wrong types, each at the line of the offending key. ``partial``: a
+    shop's file, whose entries may give only the keys they change (the merged mapping is checked whole)."""
+    check = _Checker(located, partial)
     data = check.mapping((), located.data, TOP_KEYS)
     for required in ("marketplace", "version"):
         if required not in data:
@@ -138,7 +140,7 @@ def _action(check: _Checker, path: Path_, action: Any) -> None:
         check.text((*path, "comment"), action["comment"])
     if "push_waybill" in action and not isinstance(action["push_waybill"], bool):
         check.wrong_type((*path, "push_waybill"), "true or false", action["push_waybill"])
-    if "status" not in action and action.get("push_waybill") is not True:
+    if not check.partial and "status" not in action and action.get("push_waybill") is not True:
         check.add(path, f"{dotted(path)}: an action needs a status to set, or push_waybill: true "
                         f"(write `{IGNORE}` to do nothing)")
 
@@ -160,7 +162,8 @@ def _characteristics(check: _Checker, value: Any) -> None:
                 continue
             check.mapping(path, spec, CHARACTERISTIC_KEYS)
             if "attribute" not in spec:
-                check.add(path, f"{dotted(path)}: missing key 'attribute'")
+                if not check.partial:
+                    check.add(path, f"{dotted(path)}: missing key 'attribute'")
             else:
                 check.code((*path, "attribute"), spec["attribute"], "a marketplace attribute code")
             if "values" in spec:
@@ -177,7 +180,8 @@ def _unit(check: _Checker, path: Path_, value: Any) -> None:
         return
     for key in ("from", "to"):
         if key not in unit:
-            check.add(path, f"{dotted(path)}: missing key '{key}'")
+            if not check.partial:
+                check.add(path, f"{dotted(path)}: missing key '{key}'")
         else:
             check.text((*path, key), unit[key], "a unit (text)")
     if "factor" in unit:

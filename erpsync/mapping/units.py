@@ -72,3 +72,12 @@ def format_number(number: Decimal, places: int = 6) -> str:
     if "." in text:
         text = text.rstrip("0").rstrip(".")
     return text or "0"
+
+
+_OTHER_UNIT_WORDS = frozenset({"арк", "шт", "pcs", "eu", "%", "мп", "mp", "fps", "об/хв", "rpm", "дб", "db"})
+
+
+def is_unit_word(token: str) -> bool:
+    """True for a word that only names a unit (``ГБ``, ``mm``, ``дюйм``, ``шт``)."""
+    text = token.strip().casefold()
+    return text in _SYNONYMS or text in _SYNONYMS.values() or text in _OTHER_UNIT_WORDS

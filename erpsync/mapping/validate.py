@@ -95,10 +95,13 @@ def check_document(document: MappingDocument, path: Path | None, context: CheckC
         if document.kind == KIND_ACCOUNTING:
             problems.extend(check_accounting(document.located))
         else:
-            problems.extend(check_schema(document.located))
+            shop = document.kind == KIND_SHOP
+            problems.extend(check_schema(document.located, partial=shop))
             located, base_problems = _effective_for_check(document, path, context)
             problems.extend(base_problems)
             if located is not None:
+                if shop:
+                    problems.extend(check_schema(located))
                 problems.extend(check_rules(located, path, context, document))
     return sorted_problems(problems)
 
@@ -115,10 +118,7 @@ def _effective_for_check(
     folder = path.parent.parent if path is not None else context.mappings_dir
     base_path = (folder or Path(".")) / f"{marketplace}.yaml"
     base = load_document(base_path, _shown(base_path, path, document.name))
-    problems = list(base.problems)
-    if base.readable:
-        problems.extend(check_schema(base.located))
-    return merge_located(base.located, document.located, document.name), problems
+    return merge_located(base.located, document.located, document.name), list(base.problems)
 
 
 def _shown(base_path: Path, path: Path | None, name: str) -> str:
@@ -185,7 +185,7 @@ def _accounting(path: Path | None, context: CheckContext, located: Located,
         return AccountingVocabulary(ACCOUNTING_STATUSES, {}, {})
     vocabulary, accounting_problems = load_vocabulary(found)
     if any(problem.is_error for problem in accounting_problems):
-        problems.append(located.problem((), f"{found} has errors: accounting delivery and payment methods "
+        problems.append(located.problem((), f"{found.name} has errors: accounting delivery and payment methods "
                                             "cannot be checked (run `erpsync mappings check` on it)"))
     return vocabulary
 
@@ -255,18 +255,19 @@ class _Rules:
 
     def methods(self, section: str, codes: Mapping[str, str]) -> None:
         mp, declared = self.marketplace, self.accounting.methods(section)
+        checked = self.accounting.file is not None  # without accounting.yaml only the marketplace side is checked
         level = self.level(section)
         none = f"{mp} declares none" if not codes else f"known: {known(codes)}"
         for code, method in _dict(self.located.get(section, "inbound")).items():
             path = (section, "inbound", code)
             if code not in codes:
                 self.add(path, f"{section}.inbound: {mp} has no {section} code '{code}' ({none})", level=level)
-            if isinstance(method, str) and method not in declared:
+            if checked and isinstance(method, str) and method not in declared:
                 self.add(path, f"{dotted(path)}: unknown accounting {section} method '{method}' "
                                f"(accounting.yaml declares: {known(declared)})", value=True)
         for method, code in _dict(self.located.get(section, "outbound")).items():
             path = (section, "outbound", method)
-            if method not in declared:
+            if checked and method not in declared:
                 self.add(path, f"{section}.outbound: unknown accounting {section} method '{method}' "
                                f"(accounting.yaml declares: {known(declared)})")
             if code is not None and str(code) not in codes:
@@ -283,7 +284,7 @@ def _defaults(located: Located, accounting: AccountingVocabulary, problems: list
     for section in ("delivery", "payment"):
         method = defaults.get(section)
         declared = accounting.methods(section)
-        if isinstance(method, str) and method not in declared:
+        if accounting.file is not None and isinstance(method, str) and method not in declared:
             problems.append(located.problem(("defaults", section), f"defaults.{section}: unknown accounting {section} "
                                             f"method '{method}' (accounting.yaml declares: {known(declared)})",
                                             value=True))
