@@ -62,7 +62,19 @@ def render(value: Any) -> str:
     if isinstance(value, list):
         return "[" + ", ".join(render(item) for item in value) + "]"
     text = str(value)
-    return text if text else '""'
+    if isinstance(value, str) and (not text or _looks_like_a_scalar(text)):
+        return f"'{text}'"  # text that would read as a number, true/false or nothing
+    return text
+
+
+def _looks_like_a_scalar(text: str) -> bool:
+    if text.lower() in ("true", "false", "null", "~", "yes", "no"):
+        return True
+    try:
+        float(text)
+    except ValueError:
+        return False
+    return True
 
 
 def diff_data(old: dict[str, Any], new: dict[str, Any]) -> list[Change]:
@@ -73,6 +85,8 @@ def diff_data(old: dict[str, Any], new: dict[str, Any]) -> list[Change]:
 
 
 def _diff(old: Any, new: Any, path: Path_, changes: list[Change]) -> None:
+    if (old is None and isinstance(new, dict)) or (new is None and isinstance(old, dict)):
+        old, new = old or {}, new or {}  # an empty section written as nothing is an empty mapping
     if isinstance(old, dict) and isinstance(new, dict):
         for key, value in new.items():
             if key in old:
