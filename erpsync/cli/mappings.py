@@ -108,7 +108,8 @@ def check(app: AppContext, paths: tuple[Path, ...], offline: bool) -> None:
         click.echo(str(problem))
     errors = sum(1 for p in problems if p.is_error)
     warnings = len(problems) - errors
-    click.echo(f"{len(targets)} files checked: {errors} errors, {warnings} warnings", err=True)
+    files = f"{len(targets)} file{'' if len(targets) == 1 else 's'}"
+    click.echo(f"{files} checked: {errors} errors, {warnings} warnings", err=True)
     if errors:
         sys.exit(1)
 

@@ -128,6 +128,8 @@ def _current(path: Path, name: str) -> MappingDocument:
     if not path.is_file():
         raise NotFoundError(f"there is no mapping file {name}")
     document = parse_document(path.read_text(encoding="utf-8"), name, kind_of(path))
+    if errors_of(document.problems):  # e.g. a duplicate key: a write would silently drop one of them
+        raise MappingInvalid(document.problems)
     if not document.readable or document.version is None:
         found = document.problems or [Problem(name, 1, 1, "the file has no valid version: fix it by hand")]
         raise MappingInvalid(found)
@@ -246,8 +248,9 @@ def save_mapping_text(
             current = _current(path, name)
             _check_version(current, expected_version)
         new = parse_document(text, name, kind_of(path))
-        if not new.readable:
-            raise MappingInvalid(new.problems)
+        problems = check_document(new, path, CheckContext(mappings_dir, session))  # as given: duplicates too
+        if errors_of(problems):
+            raise MappingInvalid(problems)
         tree = new.tree
         assert tree is not None
         return _commit(session, mappings_dir, path, name, current, tree, author, message)

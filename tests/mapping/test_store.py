@@ -116,13 +116,19 @@ def test_a_change_making_the_file_invalid_is_refused_with_the_check_message(data
     assert revisions(database) == 0
 
 
-def test_a_broken_file_on_disk_is_not_overwritten(database: Database, mappings_dir: Path) -> None:
-    broken = KASPI.replace("    new: ignore", "\tnew: ignore")
+@pytest.mark.parametrize(("broken", "problem"), [
+    (KASPI.replace("    new: ignore", "\tnew: ignore"),
+     "kaspi.yaml:14:1: a tab in the indentation: YAML indents with spaces only"),
+    (KASPI.replace("    new: ignore\n", "    new: ignore\n    new: {status: ACCEPTED_BY_MERCHANT}\n"),
+     "kaspi.yaml:15:5: duplicate key 'new' (first written on line 14)"),
+])
+def test_a_broken_file_on_disk_is_not_overwritten(database: Database, mappings_dir: Path, broken: str,
+                                                  problem: str) -> None:
     write(mappings_dir, "kaspi.yaml", broken)
     with database.session() as session, pytest.raises(MappingInvalid) as refused:
         save_mapping(session, mappings_dir, "kaspi.yaml", [Edit(REASON, "BUYER_NOT_REACHABLE")],
                      expected_version=3, author="anna")
-    assert str(refused.value) == "kaspi.yaml:14:1: a tab in the indentation: YAML indents with spaces only"
+    assert str(refused.value) == problem
     assert (mappings_dir / "kaspi.yaml").read_text() == broken
 
 
@@ -209,3 +215,28 @@ def test_an_empty_section_becomes_a_block_when_a_key_is_added(database: Database
 def test_a_name_outside_the_mappings_folder_is_refused(database: Database, mappings_dir: Path) -> None:
     with database.session() as session, pytest.raises(ValidationError, match=r"is not a mapping file name"):
         save_mapping(session, mappings_dir, "../kaspi.yaml", [], expected_version=1, author="anna")
+
+
+@pytest.mark.parametrize(("broken", "problem"), [
+    (KASPI.replace("    new: ignore", "\tnew: ignore"),
+     "kaspi.yaml:14:1: a tab in the indentation: YAML indents with spaces only"),
+    (KASPI.replace("    assembled: ignore", "   assembled: ignore"),
+     "kaspi.yaml:17:4: bad indentation: this line is not aligned with the keys above it"),
+    (KASPI.replace("marketplace: kaspi", "marketplace: ebay"),
+     "kaspi.yaml:2:14: marketplace: unknown marketplace 'ebay' (known: kaspi, kaufland, prom, satu, rozetka, kasta, "
+     "horoshop, epicentr, zakupka, hubber)"),
+    (KASPI.replace("    COMPLETED: completed\n", "    COMPLETED: completed\n    COMPLETED: delivered\n"),
+     "kaspi.yaml:9:5: duplicate key 'COMPLETED' (first written on line 8)"),
+    (KASPI.replace("    CANCELLED: cancelled", "    CANCELLED: canceled"),
+     "kaspi.yaml:9:16: statuses.inbound.CANCELLED: unknown accounting status 'canceled' (known: new, accepted, "
+     "assembled, shipped, delivered, completed, cancelled, returned)"),
+])
+def test_a_broken_text_is_refused_and_the_previous_file_stays(database: Database, mappings_dir: Path, broken: str,
+                                                               problem: str) -> None:
+    before = (mappings_dir / "kaspi.yaml").read_text()
+    with database.session() as session, pytest.raises(MappingInvalid) as refused:
+        save_mapping_text(session, mappings_dir, "kaspi.yaml", broken, expected_version=1, author="anna")
+    assert [str(p) for p in refused.value.problems] == [problem]
+    assert (mappings_dir / "kaspi.yaml").read_text() == before
+    assert [p.name for p in mappings_dir.iterdir() if p.name.startswith(".")] == []
+    assert revisions(database) == 0
