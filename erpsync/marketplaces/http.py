@@ -185,8 +185,13 @@ class Exchange:
 
 
 def mask_headers(headers: httpx.Headers, secret: frozenset[str]) -> dict[str, str]:
+    """Headers as sent (names in their own case), secret values replaced by ``****``."""
     hidden = ALWAYS_SECRET_HEADERS | secret
-    return {name: (MASK if name.lower() in hidden and value else value) for name, value in headers.items()}
+    masked = {}
+    for raw_name, raw_value in headers.raw:
+        name, value = raw_name.decode("latin-1"), raw_value.decode("latin-1")
+        masked[name] = MASK if name.lower() in hidden and value else value
+    return masked
 
 
 def truncate_body(body: bytes | None, limit: int = BODY_LOG_LIMIT) -> str | None:
@@ -256,7 +261,7 @@ class HttpClient:
         self.sleep = sleep
         self.last_exchange: Exchange | None = None
         self._backoff = wait_exponential_jitter(
-            initial=self.retry.initial_wait, max=self.retry.max_wait, jitter=self.retry.jitter
+            multiplier=self.retry.initial_wait, max=self.retry.max_wait, jitter=self.retry.jitter
         )
         self._client = httpx.Client(
             timeout=timeout,

@@ -182,7 +182,10 @@ class Sandbox:
             return self
         self._server = make_server(self.host, self.port, self.app, threaded=True, request_handler=_QuietHandler)
         self.port = self._server.server_port
-        self._thread = threading.Thread(target=self._server.serve_forever, name=f"{self.title} sandbox", daemon=True)
+        server = self._server
+        self._thread = threading.Thread(
+            target=lambda: server.serve_forever(poll_interval=0.05), name=f"{self.title} sandbox", daemon=True
+        )
         self._thread.start()
         return self
 

@@ -114,6 +114,12 @@ def required_text(mapping: Mapping[str, Any], key: str, path: str) -> str:
     return value
 
 
+def kilograms(grams: Decimal) -> Decimal:
+    """Kaspi's grams as kilograms, written plainly (1000.0 g → 1, 3800.0 g → 3.8)."""
+    value = grams / GRAMS_PER_KG
+    return value.quantize(Decimal(1)) if value == value.to_integral_value() else value.normalize()
+
+
 def _int_of(value: Any, field: str) -> int | None:
     number = decimal_of(value, field)
     if number is None:
@@ -320,9 +326,8 @@ def decode_entry(
         "point_of_service": point.name if point else None,
     }
     if attributes.get("minAllowedWeight") is not None:
-        extra["min_allowed_weight_kg"] = str(
-            decimal_of(attributes["minAllowedWeight"], f"{path}.attributes.minAllowedWeight") / GRAMS_PER_KG
-        )
+        minimum = decimal_of(attributes["minAllowedWeight"], f"{path}.attributes.minAllowedWeight")
+        extra["min_allowed_weight_kg"] = str(kilograms(minimum))
     return OrderLine(
         external_id=entry_id,
         quantity=quantity,
@@ -331,7 +336,7 @@ def decode_entry(
         sku=text_of(offer.get("code")) or product.sku,
         external_product_id=product.kaspi_code or product.master_id,
         name=text_of(offer.get("name")) or product.merchant_name or product.name,
-        weight_kg=(weight / GRAMS_PER_KG) if weight else None,
+        weight_kg=kilograms(weight) if weight else None,
         raw=dict(resource),
         extra={k: v for k, v in extra.items() if v is not None},
     )
@@ -478,7 +483,7 @@ def decode_entry_cancel(document: Any, entry_id: str, where: str = "orderEntryCa
         remained_quantity=_int_of(attributes.get("remainedQuantity"), f"{where}.data.attributes.remainedQuantity"),
         status=text_of(attributes.get("status")) or "UNKNOWN",
         operation_id=text_of(resource.get("id")),
-        remained_weight_kg=weight / GRAMS_PER_KG if weight is not None else None,
+        remained_weight_kg=kilograms(weight) if weight is not None else None,
     )
 
 
@@ -497,7 +502,7 @@ def decode_partial_cancel(document: Any, where: str = "orderPartialCancel") -> l
                 remained_quantity=_int_of(item.get("remainedQuantity"), f"{path}.remainedQuantity"),
                 status=status,
                 operation_id=text_of(item.get("id")),
-                remained_weight_kg=weight / GRAMS_PER_KG if weight is not None else None,
+                remained_weight_kg=kilograms(weight) if weight is not None else None,
             )
         )
     return results

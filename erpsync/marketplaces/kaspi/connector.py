@@ -10,6 +10,7 @@ through this API.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Mapping, Sequence
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -92,8 +93,13 @@ class KaspiConnector(Connector):
         rate_limit: bool = True,
         transport: httpx.BaseTransport | None = None,
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+        page_size: int | None = None,
     ) -> None:
         super().__init__(shop)
+        if page_size is not None:
+            if not 1 <= page_size <= PAGE_SIZE:
+                raise ValidationError(f"kaspi: a page holds 1 to {PAGE_SIZE} orders (got {page_size})")
+            self.limits = replace(self.limits, page_size=page_size)
         token = shop.credentials.get("token")
         if not token:
             hint = f"erpsync shop set {shop.name} --credential token=…"
