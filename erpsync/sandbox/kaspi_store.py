@@ -234,23 +234,7 @@ class KaspiStore:
         first, last, phone = CUSTOMERS[customer if customer is not None else self.rng.randrange(len(CUSTOMERS))]
         customer_id = self.add_customer(first, last, phone)
         point_id = self._point_id(point)
-        attributes: dict[str, Any] = {
-            "code": code,
-            "totalPrice": 0.0,
-            "paymentMode": payment_mode,
-            "plannedDeliveryDate": ms(created + timedelta(days=2)),
-            "creationDate": ms(created),
-            "deliveryCostForSeller": 0.0 if not kaspi_delivery else 895.0,
-            "isKaspiDelivery": kaspi_delivery,
-            "deliveryMode": mode,
-        }
-        if mode != "DELIVERY_PICKUP":
-            town, street, number, lat, lon = ADDRESSES[self.rng.randrange(len(ADDRESSES))]
-            attributes["deliveryAddress"] = {
-                "streetName": street, "streetNumber": number, "town": town, "district": None, "building": None,
-                "apartment": str(self.rng.randint(1, 120)) if self.rng.random() < 0.5 else None,
-                "formattedAddress": f"{town}, {street}, {number}", "latitude": lat, "longitude": lon,
-            }
+        attributes = self._order_attributes(code, created, kaspi_delivery, mode, payment_mode)
         attributes.update({
             "signatureRequired": False,
             "creditTerm": 3 if payment_mode == "PAY_WITH_CREDIT" else None,
@@ -275,6 +259,29 @@ class KaspiStore:
             self._add_entry(record, number, product, quantity, point_id)
         self._retotal(record)
         return order_id
+
+    def _order_attributes(
+        self, code: str, created: datetime, kaspi_delivery: bool, mode: str, payment_mode: str
+    ) -> dict[str, Any]:
+        """The first attributes of an order, in the order Kaspi sends them (delivery address included)."""
+        attributes: dict[str, Any] = {
+            "code": code,
+            "totalPrice": 0.0,
+            "paymentMode": payment_mode,
+            "plannedDeliveryDate": ms(created + timedelta(days=2)),
+            "creationDate": ms(created),
+            "deliveryCostForSeller": 895.0 if kaspi_delivery else 0.0,
+            "isKaspiDelivery": kaspi_delivery,
+            "deliveryMode": mode,
+        }
+        if mode != "DELIVERY_PICKUP":
+            town, street, number, lat, lon = ADDRESSES[self.rng.randrange(len(ADDRESSES))]
+            attributes["deliveryAddress"] = {
+                "streetName": street, "streetNumber": number, "town": town, "district": None, "building": None,
+                "apartment": str(self.rng.randint(1, 120)) if self.rng.random() < 0.5 else None,
+                "formattedAddress": f"{town}, {street}, {number}", "latitude": lat, "longitude": lon,
+            }
+        return attributes
 
     def _point_id(self, name: str) -> str:
         for point_id, point in self.points.items():
