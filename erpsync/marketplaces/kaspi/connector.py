@@ -182,12 +182,13 @@ class KaspiConnector(Connector):
         return codec.single_resource(document, f"orders/{ref.external_id}"), included
 
     def _order(self, resource: dict[str, Any], included: list[dict[str, Any]], with_lines: bool) -> Order:
+        """Decode an order (with its lines); a PayloadError names the order: ``orders/<id>.attributes.…``."""
+        order_id = codec.required_text(resource, "id", "orders.data")
         lines: list[OrderLine] = []
         points: list[PointOfService] = []
         if with_lines:
-            order_id = codec.required_text(resource, "id", "orders.data")
             lines, points = self._lines(order_id)
-        return codec.decode_order(resource, included=included, lines=lines, points=points)
+        return codec.decode_order(resource, included=included, lines=lines, points=points, path=f"orders/{order_id}")
 
     def _lines(self, order_id: str) -> tuple[list[OrderLine], list[PointOfService]]:
         where = f"orders/{order_id}/entries"

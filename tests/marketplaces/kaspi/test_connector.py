@@ -135,7 +135,8 @@ def test_a_malformed_order_is_set_aside_and_the_listing_goes_on(sandbox: KaspiSa
         listed = list(kaspi.list_orders(NOW - timedelta(days=1), NOW, states=["NEW"], with_lines=False))
         assert [o.external_id for o in listed] == [good]
         [error] = kaspi.rejected
-    assert isinstance(error, PayloadError) and error.field == "orders.data.attributes.totalPrice"
+    assert isinstance(error, PayloadError) and error.field == f"orders/{bad}.attributes.totalPrice"
+    assert str(error) == f"orders/{bad}.attributes.totalPrice: expected a number, got 'a lot'"
 
 
 def test_one_order_is_read_by_code_or_by_id(connector: KaspiConnector, sandbox: KaspiSandbox) -> None:
