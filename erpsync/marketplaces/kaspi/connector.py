@@ -16,7 +16,14 @@ from typing import Any
 
 import httpx
 
-from erpsync.core.errors import CredentialError, MarketplaceError, NotFoundError, PayloadError, ValidationError
+from erpsync.core.errors import (
+    CredentialError,
+    MarketplaceError,
+    NotFoundError,
+    PayloadError,
+    TransitionError,
+    ValidationError,
+)
 from erpsync.marketplaces.base import (
     CAP_CATEGORIES,
     CAP_FEED,
@@ -259,6 +266,7 @@ class KaspiConnector(Connector):
         ``extra["number_of_space"]``; CANCELLED a ``reason`` (and an optional ``comment``, ≤ 1000
         characters). Returns the order as Kaspi shows it afterwards.
         """
+        self.check_transition(None, change.status)  # a status Kaspi never takes: refused before anything
         attributes, security_code = self._status_attributes(change)
         ref = change.order
         current, code = ref.status, ref.number
@@ -267,7 +275,10 @@ class KaspiConnector(Connector):
             attributes_now = codec.object_of(resource.get("attributes"), "orders.data.attributes")
             current = current or codec.text_of(attributes_now.get("status"))
             code = code or codec.text_of(attributes_now.get("code"))
-        self.check_transition(current, change.status)
+        try:
+            self.check_transition(current, change.status)
+        except TransitionError as error:
+            raise TransitionError(f"{error.message} (order {code or ref.external_id})") from None
         body = codec.status_change_body(
             ref.external_id, change.status, code=None if change.status == "ASSEMBLE" else code, **attributes
         )

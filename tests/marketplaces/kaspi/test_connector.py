@@ -252,8 +252,13 @@ def test_forbidden_transitions_are_refused_before_any_change_is_sent(
     sandbox.clear_requests()
     extra = {"number_of_space": 1}
     change = StatusChange(_ref(sandbox, order_id), target, reason="MERCHANT_OUT_OF_STOCK", extra=extra)
-    with pytest.raises(TransitionError, match=target):
+    with pytest.raises(TransitionError, match=target) as refused:
         connector.set_status(change)
+    if target == "RETURNED":  # not a status the API sets at all
+        assert "cannot be set through the API" in str(refused.value)
+    else:  # the order is named, and the statuses it could be in
+        assert str(refused.value).endswith(f"(order {sandbox.order(order_id).code})")
+        assert "allowed from:" in str(refused.value)
     assert sandbox.requests == []
     # without the status at hand the connector reads the order first, and still sends no change
     unknown = _ref(sandbox, order_id, with_status=False)
