@@ -147,6 +147,11 @@ class KaspiSandbox(Sandbox):
             body["meta"] = meta
         return self.json_response(body, 200, JSONAPI)
 
+    def _require_jsonapi(self) -> None:
+        """Kaspi's order endpoints take ``Content-Type: application/vnd.api+json`` (seed 004)."""
+        if request.mimetype != "application/vnd.api+json":
+            raise Refusal(415, f"Content-Type must be application/vnd.api+json, got {request.mimetype or 'none'}")
+
     def _json_body(self) -> Any:
         body = request.get_json(force=True, silent=True)
         if body is None:
@@ -315,6 +320,7 @@ class KaspiSandbox(Sandbox):
     # --- changes -----------------------------------------------------------------------------------
 
     def _change_status(self) -> Response:
+        self._require_jsonapi()
         body = self._json_body()
         data = body.get("data") if isinstance(body, dict) else None
         if not isinstance(data, dict) or data.get("type") != "orders" or not data.get("id"):
@@ -327,6 +333,7 @@ class KaspiSandbox(Sandbox):
         return self._document(self._order_resource(order, echo))
 
     def _cancel_entry(self) -> Response:
+        self._require_jsonapi()
         body = self._json_body()
         data = body.get("data") if isinstance(body, dict) else None
         if not isinstance(data, dict) or data.get("type") != "orderEntryCancelOperation":
@@ -347,6 +354,7 @@ class KaspiSandbox(Sandbox):
         })
 
     def _partial_cancel(self, order_id: str) -> Response:
+        self._require_jsonapi()
         entries = self.kaspi.partial_cancel(order_id, self._json_body())
         return self.json_response({"orderCancelEntries": entries, "status": "INPROGRESS"}, 200, JSONAPI)
 

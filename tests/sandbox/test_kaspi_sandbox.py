@@ -120,6 +120,16 @@ def test_a_status_change_sticks_and_a_forbidden_one_is_400(kaspi) -> None:
     )
 
 
+def test_changes_without_the_jsonapi_content_type_are_415(kaspi) -> None:
+    server, client = kaspi
+    order_id = server.add_order()
+    body = {"data": {"type": "orders", "id": order_id, "attributes": {"status": "ACCEPTED_BY_MERCHANT"}}}
+    refused = client.post("/shop/api/v2/orders", json=body, headers={"Content-Type": "application/json"})
+    assert refused.status_code == 415
+    assert refused.json()["errors"][0]["title"] == "Content-Type must be application/vnd.api+json, got application/json"
+    assert server.order(order_id).status == "APPROVED_BY_BANK"
+
+
 def test_completion_code_is_sent_once_then_checked(kaspi) -> None:
     server, client = kaspi
     order_id = server.add_order(status="ACCEPTED_BY_MERCHANT")
