@@ -35,6 +35,7 @@ from erpsync.mapping.accounting import (
 from erpsync.mapping.document import (
     KIND_ACCOUNTING,
     KIND_SHOP,
+    SHOPS_FOLDER,
     Located,
     MappingDocument,
     Path_,
@@ -117,20 +118,15 @@ def _effective_for_check(
         return None, []  # reported by check_rules on the file itself below
     folder = path.parent.parent if path is not None else context.mappings_dir
     base_path = (folder or Path(".")) / f"{marketplace}.yaml"
-    base = load_document(base_path, _shown(base_path, path, document.name))
+    base = load_document(base_path, _shown(marketplace, document.name))
     return merge_located(base.located, document.located, document.name), list(base.problems)
 
 
-def _shown(base_path: Path, path: Path | None, name: str) -> str:
-    """Name the marketplace file the way the shop's file was named (relative if it was)."""
-    if path is not None and name != str(path):
-        return str(base_path)
-    if path is not None and not path.is_absolute():
-        return str(base_path)
-    try:
-        return str(base_path.relative_to(Path.cwd()))
-    except ValueError:
-        return str(base_path)
+def _shown(marketplace: str, shop_name: str) -> str:
+    """Name the marketplace's file the way the shop's file was named: shops/x.yaml → kaspi.yaml."""
+    shown = Path(shop_name)
+    parent = shown.parent.parent if shown.parent.name == SHOPS_FOLDER else shown.parent
+    return str(parent / f"{marketplace}.yaml")
 
 
 # --- the rules -------------------------------------------------------------------------------------

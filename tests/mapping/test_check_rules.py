@@ -273,3 +273,20 @@ def test_unit_conversions(mappings_dir: Path, unit: str, expected: list[str]) ->
     text = variant("characteristics: {}", "characteristics:\n  Master - Phones:\n    Пам'ять:\n"
                                           f"      attribute: memory\n      unit: {unit}")
     assert problems(mappings_dir, text) == expected
+
+
+# --- a shop's file --------------------------------------------------------------------------------------
+
+
+def test_a_shops_file_is_checked_merged_and_each_problem_names_its_own_file(mappings_dir: Path) -> None:
+    write(mappings_dir, "kaspi.yaml", variant("RETURNED: returned", "RETURNED: retured"))
+    shop = "marketplace: kaspi\nversion: 1\nstatuses:\n  outbound:\n    cancelled: {reason: SOLD_OUT}\n" \
+           "    returned: {comment: back}\n"
+    assert problems(mappings_dir, shop, "shops/kz.yaml") == [
+        f"kaspi.yaml:12:15: statuses.inbound.RETURNED: unknown accounting status 'retured' (known: "
+        f"{ACCOUNTING_STATUSES})",
+        f"shops/kz.yaml:5:25: statuses.outbound.cancelled.reason: kaspi has no cancellation reason 'SOLD_OUT' "
+        f"(known: {KASPI_REASONS})",
+        "shops/kz.yaml:6:5: statuses.outbound.returned: an action needs a status to set, or push_waybill: true "
+        "(write `ignore` to do nothing)",
+    ]
