@@ -7,7 +7,8 @@ A save:
 3. edits the round-trip tree, so comments, key order and quoting stay and only the changed lines
    differ, and bumps ``version``;
 4. checks the result exactly as ``erpsync mappings check`` would, and refuses it with the same
-   messages (``MappingInvalid``) if there is an error;
+   messages (``MappingInvalid``) if the change brings an error the file did not have (errors it had
+   already, say a mandatory attribute of a category tree downloaded since, do not block other changes);
 5. writes a temporary file next to the target and renames it over the target (never half-written);
 6. records a ``MappingRevision`` (author, time, message, the full text, its sha256). Before the first
    save of a file, or when the file was edited outside erpsync since its last revision, the text
@@ -248,9 +249,9 @@ def save_mapping_text(
             current = _current(path, name)
             _check_version(current, expected_version)
         new = parse_document(text, name, kind_of(path))
-        problems = check_document(new, path, CheckContext(mappings_dir, session))  # as given: duplicates too
-        if errors_of(problems):
-            raise MappingInvalid(problems)
+        context = CheckContext(mappings_dir, session)
+        before = check_document(current, path, context) if current is not None else []
+        _refuse_new_errors(check_document(new, path, context), before)  # the text as given: duplicate keys too
         tree = new.tree
         assert tree is not None
         return _commit(session, mappings_dir, path, name, current, tree, author, message)
@@ -294,14 +295,23 @@ def _commit(
     version = (old_version or 0) + 1
     tree["version"] = version
     text = dump_tree(tree)
-    problems = check_document(parse_document(text, name, kind_of(path)), path, CheckContext(mappings_dir, session))
-    if errors_of(problems):
-        raise MappingInvalid(problems)
+    context = CheckContext(mappings_dir, session)
+    problems = check_document(parse_document(text, name, kind_of(path)), path, context)
+    _refuse_new_errors(problems, check_document(current, path, context) if current is not None else [])
     if current is not None:
         _record_disk_state(session, name, current)
     _write_atomically(path, text)
     revision = _record(session, name, path, version, author, message, text)
     return SaveResult(name, version, revision.id, tuple(changes), tuple(problems))
+
+
+def _refuse_new_errors(problems: list[Problem], before: list[Problem]) -> None:
+    """Refuse a result with an error the file did not have before the change (compared by message, since
+    lines move). Errors the file had already (e.g. a mandatory attribute of a category tree downloaded
+    since) do not block other changes: ``check`` goes on reporting them."""
+    known = {problem.message for problem in errors_of(before)}
+    if any(problem.message not in known for problem in errors_of(problems)):
+        raise MappingInvalid(problems)
 
 
 def _marketplace_of(name: str, text_data: dict[str, Any]) -> str:

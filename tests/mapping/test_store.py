@@ -240,3 +240,18 @@ def test_a_broken_text_is_refused_and_the_previous_file_stays(database: Database
     assert (mappings_dir / "kaspi.yaml").read_text() == before
     assert [p.name for p in mappings_dir.iterdir() if p.name.startswith(".")] == []
     assert revisions(database) == 0
+
+
+def test_errors_the_file_had_already_do_not_block_other_changes(database: Database, mappings_dir: Path) -> None:
+    from tests.mapping.test_tree_checks import add_kaspi_tree
+
+    with database.session() as session:
+        add_kaspi_tree(session)  # the tree says the mapped notebooks category needs 'type', which kaspi.yaml lacks
+        save_mapping(session, mappings_dir, "kaspi.yaml", [Edit(REASON, "BUYER_NOT_REACHABLE")],
+                     expected_version=1, author="anna")
+        with pytest.raises(MappingInvalid) as refused:
+            save_mapping(session, mappings_dir, "kaspi.yaml", [Edit(REASON, "SOLD_OUT")], expected_version=2,
+                         author="anna")
+    messages = [p.message for p in refused.value.problems]
+    assert any("no cancellation reason 'SOLD_OUT'" in m for m in messages)
+    assert any("mandatory attribute" in m for m in messages)  # reported with it, as check does
