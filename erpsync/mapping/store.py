@@ -25,7 +25,7 @@ import fcntl
 import hashlib
 import os
 import tempfile
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -368,6 +368,3 @@ def get_revision(session: Session, revision_id: int) -> MappingRevision:
         raise NotFoundError(f"there is no mapping revision {revision_id}")
     return revision
 
-
-def edits_from_pairs(pairs: Iterable[tuple[Sequence[str], Any]]) -> list[Edit]:
-    return [Edit(tuple(str(part) for part in path), value) for path, value in pairs]

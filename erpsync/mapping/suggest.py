@@ -20,7 +20,6 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from difflib import SequenceMatcher
 from pathlib import Path
-from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -284,10 +283,7 @@ def apply_suggestions(
         return [], None
     name = target_file(mappings_dir, mapping, section)
     document = load_document(mappings_dir / name, name)
-    edits: list[Edit] = []
-    for suggestion in chosen:
-        value: Any = suggestion.code
-        edits.append(Edit(suggestion.path, value))
+    edits = [Edit(suggestion.path, suggestion.code) for suggestion in chosen]
     result = save_mapping(session, mappings_dir, name, edits, expected_version=document.version or 0, author=author,
                           message=f"auto-match: {len(chosen)} {section} suggestions scoring at least {min_score:g}")
     return chosen, result
