@@ -47,8 +47,11 @@ def describe_skew(seconds: float) -> str:
     seconds = abs(int(seconds))
     hours, rest = divmod(seconds, 3600)
     minutes, secs = divmod(rest, 60)
-    parts = [f"{hours} h" if hours else "", f"{minutes} min" if minutes else "", f"{secs} s" if secs or not
-             (hours or minutes) else ""]
+    parts = [
+        f"{hours} h" if hours else "",
+        f"{minutes} min" if minutes else "",
+        f"{secs} s" if secs or not (hours or minutes) else "",
+    ]
     return f"{' '.join(p for p in parts if p)} {direction}"
 
 
@@ -106,8 +109,9 @@ class KauflandClient:
         content = json.dumps(body, ensure_ascii=False).encode("utf-8") if body is not None else None
         headers = {"Content-Type": "application/json"} if content is not None else None
         try:
-            response = self.http.request(method, f"{self.base_url}/{path}", params=query or None, content=content,
-                                         headers=headers)
+            response = self.http.request(
+                method, f"{self.base_url}/{path}", params=query or None, content=content, headers=headers
+            )
         except AuthenticationError as error:
             raise self._clock_error(error) or error from None
         if response.status_code == 204 or not response.content:
@@ -142,8 +146,9 @@ class KauflandClient:
         """Every page of a collection (``offset``/``limit`` paging)."""
         offset = 0
         while True:
-            page = decode_page(self.call("GET", path, params={**(params or {}), "limit": limit, "offset": offset}),
-                               path)
+            page = decode_page(
+                self.call("GET", path, params={**(params or {}), "limit": limit, "offset": offset}), path
+            )
             yield page
             if not page.items or not page.more:
                 return
@@ -163,8 +168,12 @@ class KauflandClient:
     # -- orders -----------------------------------------------------------------------------------
 
     def order(self, id_order: str) -> Any:
-        return self.call("GET", ep.path(ep.ORDER, id_order=id_order), params={"embedded": "order_invoices,delivery"},
-                         storefront=False)
+        return self.call(
+            "GET",
+            ep.path(ep.ORDER, id_order=id_order),
+            params={"embedded": "order_invoices,delivery"},
+            storefront=False,
+        )
 
     def order_unit(self, id_order_unit: str) -> Any:
         return self.call("GET", ep.path(ep.ORDER_UNIT, id_order_unit=id_order_unit), storefront=False)
@@ -173,8 +182,12 @@ class KauflandClient:
         self.call("PATCH", ep.path(ep.ORDER_UNIT_SEND, id_order_unit=id_order_unit), body=body, storefront=False)
 
     def cancel_order_unit(self, id_order_unit: str, reason: str) -> None:
-        self.call("PATCH", ep.path(ep.ORDER_UNIT_CANCEL, id_order_unit=id_order_unit), body={"reason": reason},
-                  storefront=False)
+        self.call(
+            "PATCH",
+            ep.path(ep.ORDER_UNIT_CANCEL, id_order_unit=id_order_unit),
+            body={"reason": reason},
+            storefront=False,
+        )
 
     def fulfil_order_unit(self, id_order_unit: str) -> None:
         self.call("PATCH", ep.path(ep.ORDER_UNIT_FULFIL, id_order_unit=id_order_unit), storefront=False)
@@ -216,8 +229,9 @@ class KauflandClient:
     # -- returns and tickets ----------------------------------------------------------------------
 
     def return_(self, id_return: str) -> Any:
-        return self.call("GET", ep.path(ep.RETURN, id_return=id_return), params={"embedded": "return_units"},
-                         storefront=False)
+        return self.call(
+            "GET", ep.path(ep.RETURN, id_return=id_return), params={"embedded": "return_units"}, storefront=False
+        )
 
     def ticket(self, id_ticket: str) -> Any:
         return self.call("GET", ep.path(ep.TICKET, id_ticket=id_ticket), storefront=False)
@@ -238,8 +252,9 @@ class KauflandClient:
         return self.call("POST", ep.SUBSCRIPTIONS, body=body)
 
     def update_subscription(self, id_subscription: str, body: Mapping[str, Any]) -> Any:
-        return self.call("PATCH", ep.path(ep.SUBSCRIPTION, id_subscription=id_subscription), body=body,
-                         storefront=False)
+        return self.call(
+            "PATCH", ep.path(ep.SUBSCRIPTION, id_subscription=id_subscription), body=body, storefront=False
+        )
 
     def unsubscribe(self, id_subscription: str) -> None:
         self.call("DELETE", ep.path(ep.SUBSCRIPTION, id_subscription=id_subscription), storefront=False)

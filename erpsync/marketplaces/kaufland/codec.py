@@ -39,7 +39,14 @@ PAGE_LIMIT = 100
 # The order of precedence of unit statuses when an order's units differ: what still needs the seller
 # first, then what is on its way, then what is over. Cancelled units count only when all are cancelled.
 STATUS_PRECEDENCE = (
-    "need_to_be_sent", "open", "sent", "received", "sent_and_autopaid", "returned", "returned_paid", "cancelled",
+    "need_to_be_sent",
+    "open",
+    "sent",
+    "received",
+    "sent_and_autopaid",
+    "returned",
+    "returned_paid",
+    "cancelled",
 )
 
 
@@ -166,8 +173,9 @@ def error_message(document: Any) -> str | None:
     details = []
     for error in document.get("errors") or []:
         if isinstance(error, dict) and (error.get("field") or error.get("message")):
-            details.append(f"{error.get('field')}: {error.get('message')}" if error.get("field") else
-                           str(error.get("message")))
+            details.append(
+                f"{error.get('field')}: {error.get('message')}" if error.get("field") else str(error.get("message"))
+            )
     if message and details:
         return f"{message} ({'; '.join(details)})"
     return message or ("; ".join(details) if details else None)
@@ -200,7 +208,12 @@ def decode_address(value: Any, path: str, pickup_point: str | None = None) -> Ad
     parts = [" ".join(p for p in (street, house) if p), extra, " ".join(p for p in (postcode, city) if p), country]
     return Address(
         formatted=", ".join(p for p in parts if p) or None,
-        city=city, street=street, house=house, postcode=postcode, region=country, pickup_point=pickup_point,
+        city=city,
+        street=street,
+        house=house,
+        postcode=postcode,
+        region=country,
+        pickup_point=pickup_point,
     )
 
 
@@ -219,8 +232,9 @@ def decode_person(address: Mapping[str, Any], buyer: Mapping[str, Any] | None) -
 
 
 def _pickup_point(delivery: Any) -> str | None:
-    location = object_of(object_of(delivery, "delivery", required=False).get("pickup_location"), "pickup_location",
-                         required=False)
+    location = object_of(
+        object_of(delivery, "delivery", required=False).get("pickup_location"), "pickup_location", required=False
+    )
     if not location:
         return None
     parts = [text_of(location.get("carrier") or location.get("provider")), text_of(location.get("pickup_location_id"))]
@@ -244,8 +258,9 @@ def decode_order_unit_line(unit: Mapping[str, Any], path: str) -> OrderLine:
         "vat": unit.get("vat"),
         "cancel_reason": text_of(unit.get("cancel_reason")),
         "condition": text_of(unit.get("unit_condition")),
-        "delivery_time_expires_at": parse_time(unit.get("delivery_time_expires_iso"),
-                                               f"{path}.delivery_time_expires_iso"),
+        "delivery_time_expires_at": parse_time(
+            unit.get("delivery_time_expires_iso"), f"{path}.delivery_time_expires_iso"
+        ),
         "note": text_of(unit.get("note")),
     }
     return OrderLine(
@@ -267,8 +282,10 @@ def decode_order(document: Mapping[str, Any], path: str = "orders") -> Order:
     path = f"orders/{order_id}"
     created = parse_time(document.get("ts_created_iso"), f"{path}.ts_created_iso", required=True)
     assert created is not None
-    units = [object_of(u, f"{path}.order_units[{i}]") for i, u in enumerate(list_of(document.get("order_units"),
-                                                                                       f"{path}.order_units"))]
+    units = [
+        object_of(u, f"{path}.order_units[{i}]")
+        for i, u in enumerate(list_of(document.get("order_units"), f"{path}.order_units"))
+    ]
     lines = [decode_order_unit_line(unit, f"{path}.order_units[{i}]") for i, unit in enumerate(units)]
     statuses = [line.extra["status"] for line in lines]
     storefront = text_of(document.get("storefront"))
@@ -296,8 +313,9 @@ def decode_order(document: Mapping[str, Any], path: str = "orders") -> Order:
         lines=lines,
         customer=customer,
         recipient=recipient,
-        delivery_address=decode_address(shipping_address, f"{path}.shipping_address",
-                                        _pickup_point(document.get("delivery"))),
+        delivery_address=decode_address(
+            shipping_address, f"{path}.shipping_address", _pickup_point(document.get("delivery"))
+        ),
         delivery_cost=shipping.quantize(CENT),
         payment_method=None,  # buyers pay Kaufland; the mapping's default payment applies
         is_paid=any(s not in ("open", "cancelled") for s in statuses),
@@ -331,7 +349,9 @@ def decode_order_summary(item: Mapping[str, Any], path: str) -> OrderSummary:
     assert created is not None
     count = item.get("order_units_count")
     return OrderSummary(
-        order_id, created, parse_time(item.get("ts_units_updated_iso"), f"{path}.ts_units_updated_iso"),
+        order_id,
+        created,
+        parse_time(item.get("ts_units_updated_iso"), f"{path}.ts_units_updated_iso"),
         int(count) if isinstance(count, int) else 0,
     )
 
@@ -426,7 +446,8 @@ def _check_unit_fields(amount: int | None, handling_time: int | None, note: str 
         raise ValidationError(f"kaufland: {what}: the amount cannot be negative (got {amount})")
     if handling_time is not None and not 0 <= handling_time <= MAX_HANDLING_DAYS:
         raise ValidationError(
-            f"kaufland: {what}: the handling time is 0 to {MAX_HANDLING_DAYS} days (got {handling_time})")
+            f"kaufland: {what}: the handling time is 0 to {MAX_HANDLING_DAYS} days (got {handling_time})"
+        )
     if note is not None and len(note) > MAX_UNIT_NOTE:
         raise ValidationError(f"kaufland: {what}: a note has at most {MAX_UNIT_NOTE} characters (got {len(note)})")
 
@@ -435,7 +456,8 @@ def unit_create_body(draft: UnitDraft) -> dict[str, Any]:
     what = f"unit {draft.id_offer}"
     if not draft.ean or not draft.ean.isdigit() or len(draft.ean) not in (8, 12, 13, 14):
         raise ValidationError(
-            f"kaufland: {what}: a unit needs the product's EAN (8, 12, 13 or 14 digits), got {draft.ean!r}")
+            f"kaufland: {what}: a unit needs the product's EAN (8, 12, 13 or 14 digits), got {draft.ean!r}"
+        )
     _check_unit_fields(draft.amount, draft.handling_time, draft.note, what)
     body: dict[str, Any] = {
         "ean": draft.ean,
@@ -456,8 +478,10 @@ def unit_create_body(draft: UnitDraft) -> dict[str, Any]:
 def unit_patch_body(change: UnitChange, what: str) -> dict[str, Any]:
     _check_unit_fields(change.amount, change.handling_time, change.note, what)
     if change.condition is not None:
-        raise ValidationError(f"kaufland: {what}: a unit's condition cannot change; delete it and create a unit "
-                              f"in condition {change.condition}")
+        raise ValidationError(
+            f"kaufland: {what}: a unit's condition cannot change; delete it and create a unit "
+            f"in condition {change.condition}"
+        )
     body: dict[str, Any] = {}
     if change.price is not None:
         body["listing_price"] = money_to_cents(change.price, f"{what}: the price")
@@ -592,10 +616,14 @@ class ReturnUnit:
 
 def decode_return_unit(item: Mapping[str, Any], path: str) -> ReturnUnit:
     return ReturnUnit(
-        required_text(item, "id_return_unit", path), required_text(item, "id_return", path),
-        required_text(item, "id_order_unit", path), required_text(item, "status", path),
-        text_of(item.get("reason")), text_of(item.get("note")),
-        parse_time(item.get("ts_created_iso"), f"{path}.ts_created_iso"), dict(item),
+        required_text(item, "id_return_unit", path),
+        required_text(item, "id_return", path),
+        required_text(item, "id_order_unit", path),
+        required_text(item, "status", path),
+        text_of(item.get("reason")),
+        text_of(item.get("note")),
+        parse_time(item.get("ts_created_iso"), f"{path}.ts_created_iso"),
+        dict(item),
     )
 
 
@@ -612,13 +640,19 @@ class Return:
 
 
 def decode_return(item: Mapping[str, Any], path: str) -> Return:
-    units = [decode_return_unit(object_of(u, f"{path}.return_units[{i}]"), f"{path}.return_units[{i}]")
-             for i, u in enumerate(list_of(item.get("return_units"), f"{path}.return_units"))]
+    units = [
+        decode_return_unit(object_of(u, f"{path}.return_units[{i}]"), f"{path}.return_units[{i}]")
+        for i, u in enumerate(list_of(item.get("return_units"), f"{path}.return_units"))
+    ]
     return Return(
-        required_text(item, "id_return", path), required_text(item, "status", path),
-        text_of(item.get("tracking_provider")), text_of(item.get("tracking_code")),
+        required_text(item, "id_return", path),
+        required_text(item, "status", path),
+        text_of(item.get("tracking_provider")),
+        text_of(item.get("tracking_code")),
         parse_time(item.get("ts_created_iso"), f"{path}.ts_created_iso"),
-        parse_time(item.get("ts_updated_iso"), f"{path}.ts_updated_iso"), units, dict(item),
+        parse_time(item.get("ts_updated_iso"), f"{path}.ts_updated_iso"),
+        units,
+        dict(item),
     )
 
 
@@ -637,12 +671,15 @@ class Ticket:
 
 def decode_ticket(item: Mapping[str, Any], path: str) -> Ticket:
     return Ticket(
-        required_text(item, "id_ticket", path), required_text(item, "status", path),
-        text_of(item.get("open_reason")), text_of(item.get("topic")),
+        required_text(item, "id_ticket", path),
+        required_text(item, "status", path),
+        text_of(item.get("open_reason")),
+        text_of(item.get("topic")),
         [str(u) for u in list_of(item.get("ids_order_units"), f"{path}.ids_order_units")],
         bool(item.get("is_seller_responsible")),
         parse_time(item.get("ts_created_iso"), f"{path}.ts_created_iso"),
-        parse_time(item.get("ts_updated_iso"), f"{path}.ts_updated_iso"), dict(item),
+        parse_time(item.get("ts_updated_iso"), f"{path}.ts_updated_iso"),
+        dict(item),
     )
 
 
@@ -665,8 +702,11 @@ class Report:
 
 def decode_report(item: Mapping[str, Any], path: str) -> Report:
     return Report(
-        required_text(item, "id_report", path), text_of(item.get("status")) or "new",
-        text_of(item.get("url")), text_of(item.get("report_name")), dict(item),
+        required_text(item, "id_report", path),
+        text_of(item.get("status")) or "new",
+        text_of(item.get("url")),
+        text_of(item.get("report_name")),
+        dict(item),
     )
 
 
@@ -681,11 +721,17 @@ class Subscription:
 
 def decode_subscription(item: Mapping[str, Any], path: str) -> Subscription:
     raw_id = item.get("id_subscription")
-    sub_id = str(int(raw_id)) if isinstance(raw_id, float) and raw_id.is_integer() else required_text(
-        item, "id_subscription", path)
+    sub_id = (
+        str(int(raw_id))
+        if isinstance(raw_id, float) and raw_id.is_integer()
+        else required_text(item, "id_subscription", path)
+    )
     return Subscription(
-        sub_id, required_text(item, "event_name", path), required_text(item, "callback_url", path),
-        bool(item.get("is_active", True)), text_of(item.get("storefront")),
+        sub_id,
+        required_text(item, "event_name", path),
+        required_text(item, "callback_url", path),
+        bool(item.get("is_active", True)),
+        text_of(item.get("storefront")),
     )
 
 

@@ -79,10 +79,12 @@ class KauflandConnector(Connector):
 
     name = "kaufland"
     enums = ENUMS
-    capabilities = frozenset({CAP_ORDERS, CAP_ORDERS_CHANGED_SINCE, CAP_SET_STATUS, CAP_WAYBILL, CAP_STOCK_PRICES,
-                              CAP_FEED})
-    limits = Limits(page_size=codec.PAGE_LIMIT, stock_batch=codec.UNITS_BULK_LIMIT, upload_batch=100_000,
-                    requests_per_second=50.0)
+    capabilities = frozenset(
+        {CAP_ORDERS, CAP_ORDERS_CHANGED_SINCE, CAP_SET_STATUS, CAP_WAYBILL, CAP_STOCK_PRICES, CAP_FEED}
+    )
+    limits = Limits(
+        page_size=codec.PAGE_LIMIT, stock_batch=codec.UNITS_BULK_LIMIT, upload_batch=100_000, requests_per_second=50.0
+    )
 
     def __init__(
         self,
@@ -97,8 +99,9 @@ class KauflandConnector(Connector):
         client_key, secret_key = shop.credentials.get("client_key"), shop.credentials.get("secret_key")
         if not client_key or not secret_key:
             missing = "client_key" if not client_key else "secret_key"
-            raise CredentialError(f"shop {shop.name!r} has no {missing}",
-                                  hint=f"erpsync shop set {shop.name} --credential {missing}=…")
+            raise CredentialError(
+                f"shop {shop.name!r} has no {missing}", hint=f"erpsync shop set {shop.name} --credential {missing}=…"
+            )
         storefront = (shop.settings.get("storefront") or "").strip().lower()
         if storefront not in STOREFRONTS:
             raise ValidationError(
@@ -109,8 +112,15 @@ class KauflandConnector(Connector):
         self.storefront = storefront
         limiter = shop_rate_limiter(self.name, shop.name, self.limits.requests_per_second) if rate_limit else None
         self.client = KauflandClient(
-            base_url=shop.base_url, client_key=client_key, secret_key=secret_key, shop=shop.name,
-            storefront=storefront, retry=retry, rate_limiter=limiter, transport=transport, clock=clock,
+            base_url=shop.base_url,
+            client_key=client_key,
+            secret_key=secret_key,
+            shop=shop.name,
+            storefront=storefront,
+            retry=retry,
+            rate_limiter=limiter,
+            transport=transport,
+            clock=clock,
         )
         self._units_by_offer: dict[str, Unit] | None = None
 
@@ -149,8 +159,9 @@ class KauflandConnector(Connector):
             if error.status_code == 404:
                 raise NotFoundError(f"kaufland has no order {ref.external_id} in shop {self.shop.name!r}") from None
             raise
-        return codec.decode_order(codec.object_of(codec.data_of(document, f"orders/{ref.external_id}"),
-                                                  f"orders/{ref.external_id}.data"))
+        return codec.decode_order(
+            codec.object_of(codec.data_of(document, f"orders/{ref.external_id}"), f"orders/{ref.external_id}.data")
+        )
 
     def list_order_units(
         self, *, statuses: Sequence[str] = (), since: datetime | None = None
@@ -158,7 +169,7 @@ class KauflandConnector(Connector):
         """Order units (optionally in ``statuses``, changed since ``since``), newest change first."""
         params: dict[str, Any] = {"sort": "ts_updated:desc"}
         if statuses:
-            params["status"] = ",".join(statuses)
+            params["status"] = list(statuses)
         if since is not None:
             params["ts_updated_from_iso"] = codec.format_time(since)
         for page in self.client.pages(ep.ORDER_UNITS, params):
@@ -178,13 +189,16 @@ class KauflandConnector(Connector):
         if change.status == "cancelled":
             reason = change.reason
             if reason not in CANCELLATION_REASONS:
-                raise ValidationError(f"kaufland: cancelling order {order.external_id} needs a reason, one of "
-                                      f"{', '.join(CANCELLATION_REASONS)} (got {reason!r})")
+                raise ValidationError(
+                    f"kaufland: cancelling order {order.external_id} needs a reason, one of "
+                    f"{', '.join(CANCELLATION_REASONS)} (got {reason!r})"
+                )
             act: Callable[[str], None] = lambda unit_id: self.client.cancel_order_unit(unit_id, reason)  # noqa: E731
         else:
             numbers = change.extra.get("tracking_numbers") or change.extra.get("tracking_number") or []
-            body = codec.send_body(str(change.extra.get("carrier") or ""),
-                                   [numbers] if isinstance(numbers, str) else list(numbers))
+            body = codec.send_body(
+                str(change.extra.get("carrier") or ""), [numbers] if isinstance(numbers, str) else list(numbers)
+            )
             act = lambda unit_id: self.client.send_order_unit(unit_id, body)  # noqa: E731
         self._apply(order, change.status, units, act)
         return self.get_order(change.order)
@@ -205,8 +219,10 @@ class KauflandConnector(Connector):
         settled = [u for u, status in units.items() if status == target]
         if not to_change and not settled:
             states = ", ".join(f"{u}: {s}" for u, s in units.items())
-            raise TransitionError(f"kaufland: no unit of order {order.external_id} can be {target} "
-                                  f"(units {states}; allowed from: {', '.join(sorted(allowed))})")
+            raise TransitionError(
+                f"kaufland: no unit of order {order.external_id} can be {target} "
+                f"(units {states}; allowed from: {', '.join(sorted(allowed))})"
+            )
         outcomes, failures = [], []
         for unit_id in to_change:
             try:
@@ -217,17 +233,23 @@ class KauflandConnector(Connector):
                 continue
             outcomes.append(UnitOutcome(unit_id, units[unit_id], True, target))
         if failures:
-            raise MarketplaceError(f"kaufland: order {order.external_id}: {len(failures)} of {len(to_change)} units "
-                                   f"were not {target}: {'; '.join(failures)}", retryable=True)
+            raise MarketplaceError(
+                f"kaufland: order {order.external_id}: {len(failures)} of {len(to_change)} units "
+                f"were not {target}: {'; '.join(failures)}",
+                retryable=True,
+            )
         return outcomes
 
     def push_waybill(self, ref: OrderRef, waybill: WaybillInfo) -> None:
         """Mark the order's units that await shipping as sent with this carrier and tracking number."""
         if not waybill.carrier:
-            raise ValidationError(f"kaufland: order {ref.external_id}: a tracking number needs its carrier code "
-                                  f"(map the order's delivery method in mappings/kaufland.yaml delivery.outbound)")
-        self.set_status(StatusChange(ref, "sent", extra={"carrier": waybill.carrier,
-                                                          "tracking_numbers": [waybill.number]}))
+            raise ValidationError(
+                f"kaufland: order {ref.external_id}: a tracking number needs its carrier code "
+                f"(map the order's delivery method in mappings/kaufland.yaml delivery.outbound)"
+            )
+        self.set_status(
+            StatusChange(ref, "sent", extra={"carrier": waybill.carrier, "tracking_numbers": [waybill.number]})
+        )
 
     def upload_invoice(self, id_order: str, file_name: str, pdf: bytes) -> dict[str, Any]:
         """Attach a PDF invoice to an order (``POST /order-invoices/{id_order}``); Kaufland's record of it."""
@@ -279,8 +301,10 @@ class KauflandConnector(Connector):
             unit = units.get(item.sku)
             unit_id = item.external_id or (unit.id_unit if unit else None)
             if unit_id is None:
-                errors[item.sku] = (f"no unit with id_offer {item.sku} on storefront {self.storefront}: create it "
-                                    f"with the inventory file (erpsync kaufland upload-catalog {self.shop.name})")
+                errors[item.sku] = (
+                    f"no unit with id_offer {item.sku} on storefront {self.storefront}: create it "
+                    f"with the inventory file (erpsync kaufland upload-catalog {self.shop.name})"
+                )
                 continue
             try:
                 body = codec.unit_patch_body(codec.stock_price_change(item), f"unit {unit_id} (SKU {item.sku})")
@@ -294,7 +318,7 @@ class KauflandConnector(Connector):
                 owners[unit_id] = [item.sku]
             changes.append((unit_id, body))
         for start in range(0, len(changes), codec.UNITS_BULK_LIMIT):
-            batch = changes[start:start + codec.UNITS_BULK_LIMIT]
+            batch = changes[start : start + codec.UNITS_BULK_LIMIT]
             outcome = codec.decode_bulk_result(self.client.bulk_update_units(codec.bulk_body(batch)))
             for unit_id, _ in batch:
                 problem = outcome.get(unit_id, "Kaufland did not report on this unit")
@@ -329,27 +353,25 @@ class KauflandConnector(Connector):
     # --- returns and tickets ---------------------------------------------------------------------
 
     def list_returns(self, *, since: datetime | None = None, statuses: Sequence[str] = ()) -> Iterator[Return]:
-        params = {"ts_updated_from_iso": codec.format_time(since) if since else None,
-                  "status": ",".join(statuses) or None}
+        params = {"ts_updated_from_iso": codec.format_time(since) if since else None, "status": list(statuses) or None}
         for page in self.client.pages(ep.RETURNS, params):
             for index, item in enumerate(page.items):
                 yield codec.decode_return(item, f"returns.data[{page.offset + index}]")
 
     def get_return(self, id_return: str) -> Return:
         document = self.client.return_(id_return)
-        return codec.decode_return(codec.object_of(codec.data_of(document, f"returns/{id_return}"), "returns.data"),
-                                   f"returns/{id_return}")
+        return codec.decode_return(
+            codec.object_of(codec.data_of(document, f"returns/{id_return}"), "returns.data"), f"returns/{id_return}"
+        )
 
     def list_return_units(self, *, since: datetime | None = None, statuses: Sequence[str] = ()) -> Iterator[ReturnUnit]:
-        params = {"ts_created_from_iso": codec.format_time(since) if since else None,
-                  "status": ",".join(statuses) or None}
+        params = {"ts_created_from_iso": codec.format_time(since) if since else None, "status": list(statuses) or None}
         for page in self.client.pages(ep.RETURN_UNITS, params):
             for index, item in enumerate(page.items):
                 yield codec.decode_return_unit(item, f"return-units.data[{page.offset + index}]")
 
     def list_tickets(self, *, since: datetime | None = None, statuses: Sequence[str] = ()) -> Iterator[Ticket]:
-        params = {"ts_updated_from_iso": codec.format_time(since) if since else None,
-                  "status": ",".join(statuses) or None}
+        params = {"ts_updated_from_iso": codec.format_time(since) if since else None, "status": list(statuses) or None}
         for page in self.client.pages(ep.TICKETS, params, limit=30):  # tickets: at most 30 a page
             for index, item in enumerate(page.items):
                 yield codec.decode_ticket(item, f"tickets.data[{page.offset + index}]")
@@ -371,13 +393,15 @@ class KauflandConnector(Connector):
 
     def report(self, id_report: str) -> Report:
         answer = self.client.report(id_report)
-        return codec.decode_report(codec.object_of(codec.data_of(answer, f"reports/{id_report}"), "reports.data"),
-                                   f"reports/{id_report}")
+        return codec.decode_report(
+            codec.object_of(codec.data_of(answer, f"reports/{id_report}"), "reports.data"), f"reports/{id_report}"
+        )
 
     def download_report(self, report: Report) -> bytes:
         if not report.done or not report.url:
             raise ValidationError(
-                f"kaufland: report {report.id_report} is {report.status}, not done: nothing to download")
+                f"kaufland: report {report.id_report} is {report.status}, not done: nothing to download"
+            )
         return self.client.download(report.url)
 
     # --- push notifications ----------------------------------------------------------------------
@@ -396,8 +420,9 @@ class KauflandConnector(Connector):
             raise ValidationError(f"kaufland has no push event {', '.join(unknown)} (events: {', '.join(PUSH_EVENTS)})")
         if len(callback_url) > 255:
             raise ValidationError("kaufland: a callback URL has at most 255 characters")
-        current = {s.event_name: s for s in self.list_subscriptions()
-                   if (s.storefront or self.storefront) == self.storefront}
+        current = {
+            s.event_name: s for s in self.list_subscriptions() if (s.storefront or self.storefront) == self.storefront
+        }
         result = []
         for event in events:
             existing = current.get(event)
@@ -405,13 +430,18 @@ class KauflandConnector(Connector):
                 result.append(existing)
                 continue
             if existing:
-                answer = self.client.update_subscription(existing.id_subscription,
-                                                         {"callback_url": callback_url, "is_active": True})
+                answer = self.client.update_subscription(
+                    existing.id_subscription, {"callback_url": callback_url, "is_active": True}
+                )
             else:
-                answer = self.client.subscribe({"callback_url": callback_url, "fallback_email": fallback_email,
-                                                "event_name": event})
-            result.append(codec.decode_subscription(codec.object_of(codec.data_of(answer, ep.SUBSCRIPTIONS),
-                                                                    "subscriptions.data"), "subscriptions.data"))
+                answer = self.client.subscribe(
+                    {"callback_url": callback_url, "fallback_email": fallback_email, "event_name": event}
+                )
+            result.append(
+                codec.decode_subscription(
+                    codec.object_of(codec.data_of(answer, ep.SUBSCRIPTIONS), "subscriptions.data"), "subscriptions.data"
+                )
+            )
         return result
 
     # --- housekeeping ----------------------------------------------------------------------------
@@ -420,5 +450,3 @@ class KauflandConnector(Connector):
         """A signed read of the seller's storefronts: wrong keys raise AuthenticationError, a wrong clock
         ClockSkewError."""
         self.client.storefronts()
-
-

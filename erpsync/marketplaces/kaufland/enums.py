@@ -51,11 +51,44 @@ CANCELLATION_REASONS = {
 CARRIERS = {
     code: code
     for code in (
-        "DHL", "DHL 2 MH", "DHL Express", "DHL Freight", "Deutsche Post", "DPD", "DPD France", "GLS", "Hermes",
-        "Hermes 2 MH", "UPS", "Fedex", "TNT", "GEL", "Iloxx", "Iloxx Spedition", "IDS Logistik", "trans-o-flex",
-        "Dachser", "Schenker", "Rhenus", "Kuehne & Nagel", "Hellmann", "Emons", "Cargoline", "Bursped",
-        "Chronopost", "Correos", "La Poste", "Post Italiane", "Seur", "Spedition Guettler", "Trans FM", "Zufall",
-        "dtl", "Marktanlieferung", "Other", "Other Hauler",
+        "DHL",
+        "DHL 2 MH",
+        "DHL Express",
+        "DHL Freight",
+        "Deutsche Post",
+        "DPD",
+        "DPD France",
+        "GLS",
+        "Hermes",
+        "Hermes 2 MH",
+        "UPS",
+        "Fedex",
+        "TNT",
+        "GEL",
+        "Iloxx",
+        "Iloxx Spedition",
+        "IDS Logistik",
+        "trans-o-flex",
+        "Dachser",
+        "Schenker",
+        "Rhenus",
+        "Kuehne & Nagel",
+        "Hellmann",
+        "Emons",
+        "Cargoline",
+        "Bursped",
+        "Chronopost",
+        "Correos",
+        "La Poste",
+        "Post Italiane",
+        "Seur",
+        "Spedition Guettler",
+        "Trans FM",
+        "Zufall",
+        "dtl",
+        "Marktanlieferung",
+        "Other",
+        "Other Hauler",
     )
 }
 
@@ -67,39 +100,86 @@ TRANSITIONS = {
 
 # Unit conditions (``UnitCondition``) as the units API and the inventory file take them.
 UNIT_CONDITIONS = (
-    "NEW", "USED___AS_NEW", "USED___VERY_GOOD", "USED___GOOD", "USED___ACCEPTABLE",
-    "REFURBISHED___AS_NEW", "REFURBISHED___VERY_GOOD", "REFURBISHED___GOOD", "REFURBISHED___ACCEPTABLE",
+    "NEW",
+    "USED___AS_NEW",
+    "USED___VERY_GOOD",
+    "USED___GOOD",
+    "USED___ACCEPTABLE",
+    "REFURBISHED___AS_NEW",
+    "REFURBISHED___VERY_GOOD",
+    "REFURBISHED___GOOD",
+    "REFURBISHED___ACCEPTABLE",
 )
 
 STOREFRONTS = ("de", "cz", "sk", "pl", "at", "fr", "it")
 STOREFRONT_CURRENCIES = {"de": "EUR", "at": "EUR", "sk": "EUR", "fr": "EUR", "it": "EUR", "cz": "CZK", "pl": "PLN"}
 
 RETURN_UNIT_STATUSES = (
-    "need_to_be_returned", "return_arrived", "return_accepted", "return_rejected", "return_closed",
-    "return_in_repair", "return_in_clarification",
+    "need_to_be_returned",
+    "return_arrived",
+    "return_accepted",
+    "return_rejected",
+    "return_closed",
+    "return_in_repair",
+    "return_in_clarification",
 )
 RETURN_STATUSES = ("return_requested", "label_generated", "package_sent", "package_received", "label_deleted")
 RETURN_REASONS = (
-    "accidentally_ordered", "bad_quality", "better_price", "defect", "delivered_damaged", "dislike",
-    "misleading_description", "missing_parts", "no_reason", "too_late", "wrong_article", "wrong_size",
+    "accidentally_ordered",
+    "bad_quality",
+    "better_price",
+    "defect",
+    "delivered_damaged",
+    "dislike",
+    "misleading_description",
+    "missing_parts",
+    "no_reason",
+    "too_late",
+    "wrong_article",
+    "wrong_size",
 )
 TICKET_STATUSES = ("opened", "buyer_closed", "seller_closed", "both_closed", "customer_service_closed_final")
-TICKET_REASONS = ("product_not_as_described", "product_defect", "product_not_delivered", "product_return",
-                  "contact_other")
+TICKET_REASONS = (
+    "product_not_as_described",
+    "product_defect",
+    "product_not_delivered",
+    "product_return",
+    "contact_other",
+)
 
 # Push notification events (``SubscriptionEventName``).
 PUSH_EVENTS = (
-    "order_new", "order_unit_new", "order_unit_status_changed", "item_changed", "category_changed", "return_new",
-    "return_status_changed", "return_unit_status_changed", "item_unit_new", "item_unit_changed",
-    "item_unit_deleted", "item_unit_out_of_stock", "item_unit_not_available", "item_unit_available",
+    "order_new",
+    "order_unit_new",
+    "order_unit_status_changed",
+    "item_changed",
+    "category_changed",
+    "return_new",
+    "return_status_changed",
+    "return_unit_status_changed",
+    "item_unit_new",
+    "item_unit_changed",
+    "item_unit_deleted",
+    "item_unit_out_of_stock",
+    "item_unit_not_available",
+    "item_unit_available",
 )
 ORDER_EVENTS = frozenset({"order_new", "order_unit_new", "order_unit_status_changed"})
 
 # Import file statuses (``ImportStatus``): which ones end an import, and which of those failed.
-IMPORT_FAILED_STATUSES = frozenset({
-    "DOWNLOADING_FAILED", "CONVERSION_FAILED", "PREPARING_FAILED", "CHECKING_FAILED", "PREPROCESSING_FAILED",
-    "IMPORTING_FAILED", "IMPORTING_STOPPED", "ABORTED", "ERROR",
-})
+IMPORT_FAILED_STATUSES = frozenset(
+    {
+        "DOWNLOADING_FAILED",
+        "CONVERSION_FAILED",
+        "PREPARING_FAILED",
+        "CHECKING_FAILED",
+        "PREPROCESSING_FAILED",
+        "IMPORTING_FAILED",
+        "IMPORTING_STOPPED",
+        "ABORTED",
+        "ERROR",
+    }
+)
 IMPORT_FINAL_STATUSES = IMPORT_FAILED_STATUSES | {"IMPORTED", "DONE"}
 
 ENUMS = Enumerations(
