@@ -10,6 +10,7 @@ handler wait (``erpsync outbox list`` shows them).
 
 from __future__ import annotations
 
+import logging
 from datetime import datetime
 
 from redis import Redis
@@ -27,6 +28,8 @@ from erpsync.sync.outbox import due_pairs, outbox_handlers
 DISPATCH_SECONDS = 1.0
 DELIVERY_KIND = "deliver_outbox"
 
+log = logging.getLogger("erpsync.scheduler")
+
 
 def due_deliveries(database: Database, now: datetime | None = None) -> list[tuple[int, str]]:
     """(shop id, outbox kind) pairs to deliver now: due messages, enabled shop, a known handler."""
@@ -40,9 +43,13 @@ def due_deliveries(database: Database, now: datetime | None = None) -> list[tupl
 
 
 def redis_dispatch(database: Database, connection: Redis, now: datetime | None = None) -> list[Enqueued]:
-    return [
-        enqueue(connection, DELIVERY_KIND, shop_id, {"kind": kind}) for shop_id, kind in due_deliveries(database, now)
-    ]
+    enqueued = []
+    for shop_id, kind in due_deliveries(database, now):
+        try:
+            enqueued.append(enqueue(connection, DELIVERY_KIND, shop_id, {"kind": kind}))
+        except Exception:  # one pair's trouble never holds up the others
+            log.exception("could not enqueue the delivery of %s messages for shop #%s", kind, shop_id)
+    return enqueued
 
 
 def inline_dispatch(database: Database, config: Settings, now: datetime | None = None) -> list[JobOutcome]:

@@ -16,6 +16,7 @@ a second, for ``erpsync jobs``.
 
 from __future__ import annotations
 
+import json
 import os
 import time
 import uuid
@@ -80,7 +81,18 @@ def run_job(kind: str, shop_id: int | None, params: Mapping[str, Any] | None = N
     config = load_settings()
     database = open_database(config.database_url)
     locks: LockFactory = RedisLocks(job.connection) if job is not None else InlineLocks(database)
-    return execute(kind, shop_id, params, database=database, config=config, locks=locks, job=job).as_dict()
+    outcome = execute(kind, shop_id, params, database=database, config=config, locks=locks, job=job).as_dict()
+    if not _is_plain(outcome["result"]):  # RQ keeps the result: plain values only
+        outcome["result"] = repr(outcome["result"])[:500]
+    return outcome
+
+
+def _is_plain(value: Any) -> bool:
+    try:
+        json.dumps(value)
+    except (TypeError, ValueError):
+        return False
+    return True
 
 
 def run_inline(

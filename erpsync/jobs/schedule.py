@@ -14,6 +14,7 @@ seconds) also keeps concurrent schedulers from repeating the work of one tick.
 
 from __future__ import annotations
 
+import logging
 import threading
 import uuid
 from collections.abc import Callable
@@ -37,6 +38,8 @@ from erpsync.sync.shops import shop_settings
 TICK_SECONDS = 5
 MARKS_KEY = "erpsync:schedule:last"
 TICK_LOCK_KEY = "erpsync:schedule:tick"
+
+log = logging.getLogger("erpsync.scheduler")
 
 
 class ScheduleMarks(Protocol):
@@ -115,8 +118,16 @@ def _candidates(database: Database, kinds: list[JobKind]) -> list[_Candidate]:
             _Candidate(kind, shop.id, shop.name, shop_settings(shop))
             for shop in shops
             for kind in kinds
-            if kind.applies(shop.marketplace)
+            if _applies(kind, shop.marketplace)
         ]
+
+
+def _applies(kind: JobKind, marketplace: str) -> bool:
+    try:
+        return kind.applies(marketplace)
+    except Exception:
+        log.exception("could not tell whether %s applies to %s shops", kind.name, marketplace)
+        return False
 
 
 def _last_run_started(database: Database, kind: JobKind, shop_id: int) -> datetime | None:
@@ -138,21 +149,39 @@ def due_runs(
     current = marks.read([c.field for c in candidates])
     due: list[DueRun] = []
     for candidate in candidates:
-        schedule = candidate.kind.schedule
-        assert schedule is not None
-        raw = current.get(candidate.field)
-        if raw is not None:
-            last: datetime | None = datetime.fromisoformat(raw)
-        else:
-            last = _last_run_started(database, candidate.kind, candidate.shop_id) or schedule.first_mark(now)
-        new_mark = schedule.due(candidate.settings, last, now)
-        if new_mark is None:
-            if raw is None and last is not None:
-                marks.advance(candidate.field, None, last)  # remember, so later ticks need no query
-            continue
-        if marks.advance(candidate.field, raw, new_mark):
-            due.append(DueRun(candidate.kind.name, candidate.shop_id, candidate.shop))
+        try:
+            if _claim_if_due(database, marks, candidate, current.get(candidate.field), now):
+                due.append(DueRun(candidate.kind.name, candidate.shop_id, candidate.shop))
+        except Exception:  # one shop's bad settings never stop the others
+            log.exception("schedule of %s for shop %s could not be evaluated", candidate.kind.name, candidate.shop)
     return due
+
+
+def _claim_if_due(
+    database: Database, marks: ScheduleMarks, candidate: _Candidate, raw: str | None, now: datetime
+) -> bool:
+    schedule = candidate.kind.schedule
+    assert schedule is not None
+    if raw is not None:
+        last: datetime | None = datetime.fromisoformat(raw)
+    else:
+        last = _last_run_started(database, candidate.kind, candidate.shop_id) or schedule.first_mark(now)
+    new_mark = schedule.due(candidate.settings, last, now)
+    if new_mark is None:
+        if raw is None and last is not None:
+            marks.advance(candidate.field, None, last)  # remember, so later ticks need no query
+        return False
+    return marks.advance(candidate.field, raw, new_mark)
+
+
+def _enqueue_each(connection: Redis, due: list[DueRun]) -> list[Enqueued]:
+    enqueued = []
+    for run in due:
+        try:
+            enqueued.append(enqueue(connection, run.kind, run.shop_id))
+        except Exception:
+            log.exception("could not enqueue %s for shop %s", run.kind, run.shop)
+    return enqueued
 
 
 def claim_tick(connection: Redis, seconds: float = TICK_SECONDS) -> bool:
@@ -174,8 +203,7 @@ def redis_tick(
     this tick."""
     if use_tick_lock and not claim_tick(connection, tick_seconds):
         return None
-    due = due_runs(database, RedisMarks(connection), now, kinds)
-    return [enqueue(connection, run.kind, run.shop_id) for run in due]
+    return _enqueue_each(connection, due_runs(database, RedisMarks(connection), now, kinds))
 
 
 def inline_tick(

@@ -48,6 +48,12 @@ def test_tick_starts_exactly_the_due_shops(database: Database) -> None:
         ("sample_orders", "satu")]
 
 
+def test_a_shop_with_broken_settings_does_not_stop_the_tick_for_the_others(database: Database) -> None:
+    add_shop(database, "broken", settings={"poll_interval_minutes": "every now and then"})  # not via validation
+    add_shop(database, "fine")
+    assert pairs(due_runs(database, MemoryMarks(), T0, ORDERS)) == [("sample_orders", "fine")]
+
+
 def test_interval_marks_do_not_drift_with_late_ticks(database: Database) -> None:
     shop_id = add_shop(database, "kz1")
     marks = MemoryMarks()
