@@ -74,7 +74,9 @@ def run_or_enqueue(
     outcome = run_inline(kind, shop_id, clean, database=database, config=app.settings)
     click.echo(f"{label}: {outcome.status}{_counts(app, outcome)}")
     if outcome.status == "failed":
-        raise ErpsyncError(f"{label} failed: {outcome.message}", hint="the sync log has the details")
+        where = f" --shop {shop}" if shop else ""
+        raise ErpsyncError(f"{label} failed: {outcome.message}",
+                           hint=f"erpsync log{where} --kind {spec.log_kind(clean)} has the details")
     return outcome
 
 

@@ -102,8 +102,11 @@ def run(app: AppContext, tick_seconds: float, once: bool) -> None:
     """Keep every shop in sync in this one process, without Redis (a small setup, the demo)."""
     from erpsync.jobs.loop import inline_loop
 
-    if app.settings.redis_url and not once:
-        click.echo("note: ERPSYNC_REDIS_URL is set; `erpsync run` ignores it and runs everything in this process")
+    if app.settings.redis_url:
+        raise ConfigError(
+            "ERPSYNC_REDIS_URL is set: with Redis, run `erpsync worker` and `erpsync scheduler` instead",
+            hint="unset ERPSYNC_REDIS_URL to run everything in this one process",
+        )
     app.settings.require_secret_key()
     loop = inline_loop(app.database(), app.settings, tick_seconds=tick_seconds)
     configure_logging()

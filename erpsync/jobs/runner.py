@@ -103,17 +103,28 @@ def run_inline(
     database: Database,
     config: Settings,
     progress: ProgressReporter | None = None,
+    locks: LockFactory | None = None,
 ) -> JobOutcome:
-    """Run a job kind in this process (no Redis), with the inline locks; a failure is returned as an
-    outcome with status ``failed`` (it is in the sync log too), not raised."""
+    """Run a job kind in this process; a failure is returned as an outcome with status ``failed``
+    (it is in the sync log too), not raised. The lock is the workers' Redis lock when Redis is
+    configured (a run here and one on a worker still exclude each other), else an inline lock."""
     job_id = f"inline-{uuid.uuid4().hex[:12]}"
     try:
         return execute(
-            kind, shop_id, params, database=database, config=config, locks=InlineLocks(database),
+            kind, shop_id, params, database=database, config=config, locks=locks or run_locks(config, database),
             job_id=job_id, progress=progress,
         )
     except Exception as error:
         return JobOutcome(kind, shop_id, RUN_FAILED, _run_id_of(database, job_id), describe_error(error))
+
+
+def run_locks(config: Settings, database: Database) -> LockFactory:
+    """The locks for runs started in this process: Redis's when configured, else the inline ones."""
+    if config.redis_url:
+        from erpsync.jobs.queues import redis_connection
+
+        return RedisLocks(redis_connection(config.redis_url))
+    return InlineLocks(database)
 
 
 def _run_id_of(database: Database, job_id: str) -> int | None:
@@ -275,4 +286,4 @@ def _job_progress(job: Job) -> ProgressReporter:
     return report
 
 
-__all__ = ["JobOutcome", "RunLock", "execute", "open_database", "run_inline", "run_job"]
+__all__ = ["JobOutcome", "RunLock", "execute", "open_database", "run_inline", "run_job", "run_locks"]

@@ -87,3 +87,21 @@ def test_worker_and_scheduler_need_redis(cli: Cli, catalog: Catalog) -> None:
         output = cli(*command, expect=1).output
         assert "needs ERPSYNC_REDIS_URL" in output and "Traceback" not in output
     assert "nothing is queued" in cli("jobs").output
+
+
+def test_run_by_hand_takes_the_workers_lock_when_redis_is_configured(
+    rcli: Cli, catalog: Catalog, redis_url: str
+) -> None:
+    from redis import Redis
+
+    from erpsync.jobs.locks import RedisRunLock
+
+    connection = Redis.from_url(redis_url)
+    held = RedisRunLock(connection, f"sample_count:shop={catalog.shop_id}")  # a worker's run in progress
+    assert held.acquire()
+    output = rcli("jobs", "run", "sample_count", "kz1").output
+    assert f"skipped: another sample_count run for shop #{catalog.shop_id} is in progress" in output
+    held.release()
+    assert "success" in rcli("jobs", "run", "sample_count", "kz1").output
+    assert "with Redis, run `erpsync worker` and `erpsync scheduler`" in rcli("run", "--once", expect=1).output
+    connection.close()

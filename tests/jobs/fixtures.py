@@ -51,4 +51,5 @@ def job_env(database: Database, secret_key: str, tmp_path: Path, monkeypatch: py
     }
     for key, value in env.items():
         monkeypatch.setenv(key, value)
+    monkeypatch.delenv("ERPSYNC_REDIS_URL", raising=False)  # inline unless a test says otherwise
     yield load_settings()

@@ -84,4 +84,8 @@ def test_jobs_run_prints_the_run_and_refuses_enqueue_without_redis(cli: Cli, cat
     refused = cli("jobs", "run", "sample_count", "kz1", "--enqueue", expect=1).output
     assert "--enqueue needs ERPSYNC_REDIS_URL" in refused and "Traceback" not in refused
     assert "no job kind 'nope'" in cli("jobs", "run", "nope", "kz1", expect=1).output
+    cli("shop", "set", "kz1", "--base-url", "http://unreachable.example")
+    failed = cli("jobs", "run", "sample_push", "kz1", expect=1).output
+    assert "sample_push for shop kz1 failed: http://unreachable.example answered HTTP 503" in failed
+    assert "erpsync log --shop kz1 --kind sample_push has the details" in failed
     assert "no shop named 'kz9'" in cli("jobs", "run", "sample_count", "kz9", expect=1).output
