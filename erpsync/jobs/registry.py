@@ -150,6 +150,7 @@ class JobKind:
     applies_to: str | None = None
     needs_shop: bool = True
     run_kind: str | None = None
+    params: Mapping[str, Any] = field(default_factory=dict)
     description: str = ""
 
     def resolve(self) -> Callable[..., Any]:
@@ -196,6 +197,7 @@ def register_job(
     applies_to: str | None = None,
     needs_shop: bool = True,
     run_kind: str | None = None,
+    params: Mapping[str, Any] | None = None,
     description: str = "",
 ) -> JobKind:
     """Register a job kind.
@@ -215,6 +217,9 @@ def register_job(
     - ``marketplaces`` / ``applies_to`` ("module:function(marketplace) -> bool"): which shops the
       schedule considers (default: all).
     - ``needs_shop``: False for kinds that run for no shop.
+    - ``params``: default parameters of every run (a run's own parameters win), e.g. a full pass
+      ``register_job("stock_prices_full", <same function>, params={"full": True},
+      lock_group="stock_prices", schedule=DailyAt("full_push_at", switch="sync_stock_prices"))``.
     """
     if not _NAME.match(name):
         raise ValueError(f"job kind name {name!r} must match {_NAME.pattern}")
@@ -241,6 +246,7 @@ def register_job(
         applies_to=applies_to,
         needs_shop=needs_shop,
         run_kind=run_kind,
+        params=dict(params or {}),
         description=description,
     )
     existing = _KINDS.get(name)
@@ -271,6 +277,10 @@ __all__ = [
     "LOCK_SHOP",
     "NO_RETRY",
     "QUEUES",
+    "QUEUE_CATALOG",
+    "QUEUE_DEFAULT",
+    "QUEUE_ORDERS",
+    "QUEUE_PUSH",
     "DailyAt",
     "Every",
     "JobKind",

@@ -155,7 +155,7 @@ def execute(
         if job is not None:
             job.retries_left = 0  # a worker without this kind will not learn it by retrying
         raise
-    params = dict(params or {})
+    params = {**kind.params, **(params or {})}
     job_id = job.id if job is not None else job_id
     refusal, log_shop = _shop_refusal(database, kind, shop_id)
     if refusal:

@@ -133,7 +133,8 @@ def _applies(kind: JobKind, marketplace: str) -> bool:
 def _last_run_started(database: Database, kind: JobKind, shop_id: int) -> datetime | None:
     with database.session() as session:
         return session.scalar(
-            select(func.max(SyncRun.started_at)).where(SyncRun.shop_id == shop_id, SyncRun.kind == kind.log_kind({}))
+            select(func.max(SyncRun.started_at))
+            .where(SyncRun.shop_id == shop_id, SyncRun.kind == kind.log_kind(kind.params))
         )
 
 

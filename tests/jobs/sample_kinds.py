@@ -9,6 +9,7 @@ import time
 from pathlib import Path
 
 from sqlalchemy import func, select, update
+from sqlalchemy.orm import Session
 
 from erpsync.core.errors import MarketplaceError, ValidationError
 from erpsync.jobs.registry import NO_RETRY, DailyAt, Every, RetryPolicy, register_job
@@ -51,6 +52,8 @@ def push_listings(run: RunContext) -> int:
             raise MarketplaceError(f"{shop.base_url} answered HTTP 503", status_code=503, retryable=True)
         result = session.execute(update(Listing).where(Listing.shop_id == shop.id).values(pushed_at=utcnow()))
     run.log.counts.updated = result.rowcount
+    if run.params.get("full"):
+        run.log.info(f"full pass of {result.rowcount} listings")
     return result.rowcount
 
 
@@ -68,7 +71,8 @@ register_job("sample_permanent", "tests.jobs.sample_kinds:reject_shop", retry=Re
 register_job("sample_orders", "tests.jobs.sample_kinds:count_catalog", queue="orders", retry=NO_RETRY,
              schedule=Every("poll_interval_minutes", switch="sync_orders"))
 register_job("sample_full_push", "tests.jobs.sample_kinds:push_listings", queue="push", retry=NO_RETRY,
-             lock_group="sample_push", schedule=DailyAt("full_push_at", switch="sync_stock_prices"))
+             lock_group="sample_push", params={"full": True},
+             schedule=DailyAt("full_push_at", switch="sync_stock_prices"))
 
 
 def deliver_stock(delivery: OutboxDelivery) -> None:
@@ -97,7 +101,7 @@ def deliver_stock(delivery: OutboxDelivery) -> None:
             session.execute(update(OutboxMessage).where(OutboxMessage.id.in_([m.id for m in delivery.messages]))
                             .values(attempts=OutboxMessage.attempts + 1))
 
-    def record(session) -> None:  # type: ignore[no-untyped-def]
+    def record(session: Session) -> None:
         for product_id, quantity in pushed.items():
             session.execute(update(Listing).where(Listing.shop_id == delivery.shop_id,
                                                   Listing.product_id == product_id)

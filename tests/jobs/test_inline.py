@@ -9,7 +9,7 @@ from sqlalchemy import select, update
 from erpsync.core.config import Settings
 from erpsync.jobs.locks import InlineLocks
 from erpsync.jobs.runner import execute, run_inline
-from erpsync.models import Listing, Shop, SyncRun
+from erpsync.models import Listing, Shop, SyncEvent, SyncRun
 from erpsync.models.db import Database
 from erpsync.sync.outbox import write_outbox
 from tests.conftest import Cli
@@ -63,6 +63,20 @@ def test_inline_lock_keeps_a_second_run_of_the_shop_out(
     assert skipped.status == "skipped" and "is in progress" in (skipped.message or "")
     held.release()
     assert run_inline("sample_count", catalog.shop_id, database=database, config=job_env).status == "success"
+
+
+def test_kind_defaults_reach_the_use_case_and_a_lock_group_is_shared(
+    database: Database, catalog: Catalog, job_env: Settings
+) -> None:
+    locks = InlineLocks(database)
+    incremental = locks.lock(f"sample_push:shop={catalog.shop_id}")  # the incremental pass runs
+    assert incremental.acquire()
+    full = execute("sample_full_push", catalog.shop_id, {}, database=database, config=job_env, locks=locks)
+    assert full.status == "skipped" and "another sample_full_push run" in (full.message or "")
+    incremental.release()
+    assert run_inline("sample_full_push", catalog.shop_id, database=database, config=job_env).status == "success"
+    with database.session() as session:
+        assert "full pass of 3 listings" in session.scalars(select(SyncEvent.message)).all()
 
 
 def test_erpsync_run_imports_due_shops_and_delivers_the_outbox_without_redis(

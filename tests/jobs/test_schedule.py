@@ -12,7 +12,7 @@ from sqlalchemy import select, update
 
 from erpsync.core.config import Settings
 from erpsync.jobs.registry import job_kind
-from erpsync.jobs.schedule import MemoryMarks, RedisMarks, due_runs, redis_tick
+from erpsync.jobs.schedule import DueRun, MemoryMarks, RedisMarks, due_runs, redis_tick
 from erpsync.models import Listing, Shop, SyncRun
 from erpsync.models.db import Database
 from tests.jobs.fixtures import Catalog, add_shop
@@ -22,7 +22,7 @@ FULL_PUSH = [job_kind("sample_full_push")]
 T0 = datetime(2024, 5, 1, 10, 0, tzinfo=UTC)
 
 
-def pairs(runs: list) -> list[tuple[str, str]]:  # type: ignore[type-arg]
+def pairs(runs: list[DueRun]) -> list[tuple[str, str]]:
     return sorted((run.kind, run.shop) for run in runs)
 
 

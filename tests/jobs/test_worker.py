@@ -8,7 +8,7 @@ import os
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import timedelta
 from pathlib import Path
 
@@ -131,7 +131,7 @@ def _start_worker(redis_url: str, job_env: Settings) -> subprocess.Popen[bytes]:
     return subprocess.Popen(command, env=env, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
 
 
-def _wait_for(condition, what: str, seconds: float = 20) -> None:  # type: ignore[no-untyped-def]
+def _wait_for(condition: Callable[[], object], what: str, seconds: float = 20) -> None:
     deadline = time.monotonic() + seconds
     while not condition():
         if time.monotonic() > deadline:
