@@ -13,7 +13,9 @@ from sqlalchemy.orm import Session
 
 from erpsync.core.errors import MarketplaceError, ValidationError
 from erpsync.jobs.registry import NO_RETRY, DailyAt, Every, RetryPolicy, register_job
+from erpsync.marketplaces.base import OrderRef, StatusChange
 from erpsync.models import Listing, OutboxMessage, Product, utcnow
+from erpsync.sync.connectors import connector_for
 from erpsync.sync.context import RunContext
 from erpsync.sync.outbox import OutboxDelivery, register_outbox_handler
 
@@ -111,3 +113,18 @@ def deliver_stock(delivery: OutboxDelivery) -> None:
 
 
 register_outbox_handler("sample_stock", "tests.jobs.sample_kinds:deliver_stock", batch_size=50, backoff_seconds=10)
+
+
+def accept_orders(delivery: OutboxDelivery) -> None:
+    """Accept orders on the marketplace through the shop's real connector (the Kaspi sandbox in the
+    tests): the message payload names the order; credentials come from the shop row."""
+    with delivery.run.database.session() as session:
+        shop = delivery.run.shop(session)
+        connector = connector_for(shop, delivery.run.config.require_secret_key())
+    with connector:
+        for message in delivery.messages:
+            ref = OrderRef(message.payload["order_id"], message.payload["code"], "APPROVED_BY_BANK")
+            connector.set_status(StatusChange(ref, "ACCEPTED_BY_MERCHANT"))
+
+
+register_outbox_handler("sample_status", "tests.jobs.sample_kinds:accept_orders", batch_size=10)

@@ -4,6 +4,7 @@ registry and the sync log, and `retry` puts them back."""
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -27,7 +28,9 @@ from erpsync.jobs.queues import all_queues, enqueue
 from erpsync.jobs.status import queue_summaries, retry_job
 from erpsync.models import Listing, Shop, SyncRun, utcnow
 from erpsync.models.db import Database
+from erpsync.sandbox.kaspi import KaspiSandbox
 from erpsync.sync.outbox import write_outbox
+from erpsync.sync.shops import add_shop
 from tests.jobs.fixtures import Catalog
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -196,3 +199,22 @@ def test_outbox_change_is_dispatched_once_and_delivered_by_a_worker(
     [run] = runs(database, "outbox:sample_stock")
     assert (run.status, run.updated, run.job_id) == ("success", 3, first[0].job_id)
     assert redis_dispatch(database, redis) == []
+
+
+def test_status_change_in_the_outbox_reaches_the_kaspi_sandbox_through_a_worker(
+    database: Database, job_env: Settings, redis: Redis
+) -> None:
+    with KaspiSandbox(credentials={"token": "kz-outbox-token"}, orders=0, random_seed=3) as sandbox:
+        order_id = sandbox.add_order()
+        with database.session() as session:
+            shop = add_shop(session, name="kz-sandbox", marketplace="kaspi", secret_key=job_env.require_secret_key(),
+                            base_url=sandbox.base_url, credentials={"token": "kz-outbox-token"})
+            write_outbox(session, shop_id=shop.id, kind="sample_status", dedupe_key=f"status:{order_id}",
+                         payload={"order_id": order_id, "code": sandbox.order(order_id).code})
+        [delivery] = redis_dispatch(database, redis)
+        assert "kz-outbox-token" not in json.dumps(Job.fetch(delivery.job_id, connection=redis).args)
+        work(redis)
+        assert sandbox.order(order_id).status == "ACCEPTED_BY_MERCHANT"
+        assert len(sandbox.mutating_requests()) == 1
+    [run] = runs(database, "outbox:sample_status")
+    assert (run.status, run.updated) == ("success", 1)
