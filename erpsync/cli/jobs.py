@@ -9,6 +9,7 @@ from threading import Event
 from typing import Any
 
 import click
+from sqlalchemy import select
 
 from erpsync.cli.context import AppContext, pass_app
 from erpsync.cli.enqueue import enqueue_option, run_or_enqueue
@@ -130,7 +131,7 @@ def _shop_names(app: AppContext, ids: set[int]) -> dict[int, str]:
     if not ids:
         return {}
     with app.database().session() as session:
-        return {shop.id: shop.name for shop in session.query(Shop).filter(Shop.id.in_(ids))}
+        return dict(session.execute(select(Shop.id, Shop.name).where(Shop.id.in_(ids))).tuples())
 
 
 @jobs_group.command("list")
@@ -233,7 +234,7 @@ def outbox_list(app: AppContext, state: str | None, shop: str | None, kind: str 
         shop_id = get_shop(session, shop).id if shop else None
         counts = outbox_counts(session)
         messages = list_messages(session, state=state, shop_id=shop_id, kind=kind, limit=limit)
-        names = {s.id: s.name for s in session.query(Shop)}
+        names = dict(session.execute(select(Shop.id, Shop.name)).tuples())
         rows = [(m.id, names.get(m.shop_id, m.shop_id), m.kind, m.dedupe_key, m.state, m.attempts,
                  f"{m.next_attempt_at:%Y-%m-%d %H:%M:%S}", (m.last_error or "")[:120]) for m in messages]
     if fmt == "json":

@@ -28,13 +28,14 @@ from typing import Any
 
 from rq import get_current_job
 from rq.job import Job
+from sqlalchemy import select
 
 import erpsync.jobs.kinds  # noqa: F401  (registers the real job kinds and outbox handlers)
 from erpsync.core.config import Settings, load_settings
 from erpsync.core.errors import NotFoundError
 from erpsync.jobs.locks import InlineLocks, LockFactory, RedisLocks, RunLock, keep_extended
 from erpsync.jobs.registry import JobKind, job_kind
-from erpsync.models import Shop, utcnow
+from erpsync.models import Shop, SyncRun, utcnow
 from erpsync.models.db import Database
 from erpsync.models.integration import RUN_FAILED, RUN_SKIPPED, RUN_SUCCESS
 from erpsync.sync.context import ProgressReporter, RunContext, describe_error, is_transient
@@ -128,10 +129,6 @@ def run_locks(config: Settings, database: Database) -> LockFactory:
 
 
 def _run_id_of(database: Database, job_id: str) -> int | None:
-    from sqlalchemy import select
-
-    from erpsync.models import SyncRun
-
     with database.session() as session:
         return session.scalar(select(SyncRun.id).where(SyncRun.job_id == job_id).order_by(SyncRun.id.desc()))
 
