@@ -131,7 +131,7 @@ def _shop_names(app: AppContext, ids: set[int]) -> dict[int, str]:
     if not ids:
         return {}
     with app.database().session() as session:
-        return dict(session.execute(select(Shop.id, Shop.name).where(Shop.id.in_(ids))).tuples())
+        return {shop_id: name for shop_id, name in session.execute(select(Shop.id, Shop.name).where(Shop.id.in_(ids)))}
 
 
 @jobs_group.command("list")
@@ -234,7 +234,7 @@ def outbox_list(app: AppContext, state: str | None, shop: str | None, kind: str 
         shop_id = get_shop(session, shop).id if shop else None
         counts = outbox_counts(session)
         messages = list_messages(session, state=state, shop_id=shop_id, kind=kind, limit=limit)
-        names = dict(session.execute(select(Shop.id, Shop.name)).tuples())
+        names = {shop_id: name for shop_id, name in session.execute(select(Shop.id, Shop.name))}
         rows = [(m.id, names.get(m.shop_id, m.shop_id), m.kind, m.dedupe_key, m.state, m.attempts,
                  f"{m.next_attempt_at:%Y-%m-%d %H:%M:%S}", (m.last_error or "")[:120]) for m in messages]
     if fmt == "json":
