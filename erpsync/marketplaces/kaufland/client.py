@@ -44,7 +44,7 @@ def _error_detail(response: httpx.Response) -> str | None:
 
 def describe_skew(seconds: float) -> str:
     direction = "behind" if seconds > 0 else "ahead of"
-    seconds = abs(int(seconds))
+    seconds = abs(round(seconds))
     hours, rest = divmod(seconds, 3600)
     minutes, secs = divmod(rest, 60)
     parts = [
@@ -125,7 +125,7 @@ class KauflandClient:
         if not stamp:
             return None
         try:
-            theirs = email.utils.parsedate_to_datetime(stamp).timestamp()
+            theirs = email.utils.parsedate_to_datetime(stamp).timestamp() + 0.5  # the header drops the fraction
         except (TypeError, ValueError):
             return None
         skew = theirs - self.clock()

@@ -345,6 +345,7 @@ class OrderSummary:
 
 def decode_order_summary(item: Mapping[str, Any], path: str) -> OrderSummary:
     order_id = required_text(item, "id_order", path)
+    path = f"orders/{order_id}"
     created = parse_time(item.get("ts_created_iso"), f"{path}.ts_created_iso", required=True)
     assert created is not None
     count = item.get("order_units_count")
