@@ -31,7 +31,9 @@ def _events(database: Database, run_id: int) -> list[SyncEvent]:
         return list(session.scalars(select(SyncEvent).where(SyncEvent.run_id == run_id)))
 
 
-def _signed_post(url: str, body: dict[str, object], secret: str = SECRET, *, stamp: int | None = None) -> httpx.Response:
+def _signed_post(
+    url: str, body: dict[str, object], secret: str = SECRET, *, stamp: int | None = None
+) -> httpx.Response:
     text = json.dumps(body)
     stamp = int(time.time()) if stamp is None else stamp
     headers = {"Content-Type": "application/json", "Shop-Timestamp": str(stamp),
