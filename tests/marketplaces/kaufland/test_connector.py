@@ -23,7 +23,10 @@ from erpsync.marketplaces.kaufland.connector import KauflandConnector
 from erpsync.sandbox.kaufland import KauflandSandbox
 from tests.marketplaces.kaufland.conftest import CREDENTIALS, FileServer, make_connector
 
-NOW = datetime.now(UTC)
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
 EAN = "4011905437873"
 
 
@@ -88,22 +91,22 @@ def test_transient_failures_are_retried(sandbox: KauflandSandbox, connector: Kau
 
 def test_orders_whose_units_changed_in_the_window_are_listed_whole(
         sandbox: KauflandSandbox, connector: KauflandConnector) -> None:
-    old = _order(sandbox, "received", created=NOW - timedelta(days=40))
-    new = _order(sandbox, "need_to_be_sent", "open", created=NOW - timedelta(hours=2))
-    orders = list(connector.list_orders(NOW - timedelta(days=1), NOW + timedelta(minutes=1)))
+    old = _order(sandbox, "received", created=_now() - timedelta(days=40))
+    new = _order(sandbox, "need_to_be_sent", "open", created=_now() - timedelta(hours=2))
+    orders = list(connector.list_orders(_now() - timedelta(days=1), _now() + timedelta(minutes=1)))
     assert [o.external_id for o in orders] == [new]
     assert orders[0].status == "need_to_be_sent" and len(orders[0].lines) == 2
     assert all(line.sku == "SKU-1" for line in orders[0].lines)
-    assert old not in [o.external_id for o in connector.list_orders(NOW - timedelta(days=1), NOW)]
+    assert old not in [o.external_id for o in connector.list_orders(_now() - timedelta(days=1), _now())]
 
 
 def test_a_unit_status_change_brings_an_old_order_back(sandbox: KauflandSandbox, connector: KauflandConnector) -> None:
-    order_id = _order(sandbox, "need_to_be_sent", created=NOW - timedelta(days=10))
-    assert list(connector.list_orders(NOW - timedelta(hours=1), NOW + timedelta(minutes=1))) == []
+    order_id = _order(sandbox, "need_to_be_sent", created=_now() - timedelta(days=10))
+    assert list(connector.list_orders(_now() - timedelta(hours=1), _now() + timedelta(minutes=1))) == []
     unit_id = next(iter(_units(sandbox, order_id)))
     with sandbox.lock:
         sandbox.kaufland.set_unit_status(unit_id, "cancelled")
-    orders = list(connector.list_orders(NOW - timedelta(hours=1), NOW + timedelta(minutes=1)))
+    orders = list(connector.list_orders(_now() - timedelta(hours=1), _now() + timedelta(minutes=1)))
     assert [(o.external_id, o.status) for o in orders] == [(order_id, "cancelled")]
 
 
@@ -113,7 +116,7 @@ def test_a_malformed_order_is_set_aside_and_the_listing_goes_on(
     good = _order(sandbox, "need_to_be_sent")
     with sandbox.lock:
         sandbox.kaufland.orders[bad]["ts_created_iso"] = "soon"
-    orders = list(connector.list_orders(NOW - timedelta(days=1), NOW + timedelta(minutes=1)))
+    orders = list(connector.list_orders(_now() - timedelta(days=1), _now() + timedelta(minutes=1)))
     assert [o.external_id for o in orders] == [good]
     assert len(connector.rejected) == 1 and bad in str(connector.rejected[0])
 
@@ -277,7 +280,7 @@ def test_a_report_is_requested_polled_and_downloaded(sandbox: KauflandSandbox, c
     _order(sandbox, "sent")
     with pytest.raises(ValidationError, match="needs a period"):
         connector.request_report("sales")
-    report = connector.request_report("sales", NOW.date() - timedelta(days=7), NOW.date())
+    report = connector.request_report("sales", _now().date() - timedelta(days=7), _now().date())
     while not report.done:
         report = connector.report(report.id_report)
     content = connector.download_report(report).decode()
