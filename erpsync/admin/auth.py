@@ -18,7 +18,6 @@ from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
 from flask_login import LoginManager, current_user, login_user, logout_user
 from flask_wtf import FlaskForm
-from redis.exceptions import RedisError
 from wtforms import PasswordField, StringField
 from wtforms.validators import InputRequired, Length
 
@@ -128,11 +127,7 @@ def login() -> ResponseReturnValue:
     form = LoginForm()
     attempt = LoginAttempt(None)
     if form.validate_on_submit():
-        try:
-            attempt = _try_login(form)
-        except RedisError as error:
-            flash(_("Logins cannot be checked right now (Redis: %(error)s).", error=str(error)), "error")
-            attempt = LoginAttempt(None, 503)
+        attempt = _try_login(form)
         if attempt.user is not None:
             language = session.get("language")
             session.clear()  # nothing from before the login is carried into the user's session

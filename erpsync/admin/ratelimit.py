@@ -3,7 +3,7 @@
 Several web processes (gunicorn workers, several hosts) must see the same counts, so the state lives in
 Redis when ``ERPSYNC_REDIS_URL`` is set (a counter per key with the window as its expiry) and otherwise
 in the database (a ``login_failures`` row per failure; rows older than the window are deleted). Never
-in process memory.
+in process memory. While a configured Redis cannot be reached, failures are counted in the database.
 
 A key that reached its limit is refused *before* the password is checked, so a locked account cannot be
 guessed even with the right password, until the window passes. A successful login clears the user's
@@ -12,16 +12,19 @@ count (not the address's).
 
 from __future__ import annotations
 
+import logging
 import math
 from dataclasses import dataclass
 from datetime import timedelta
-from typing import Protocol
+from typing import Any, Protocol
 
+from redis.exceptions import RedisError
 from sqlalchemy import delete, select
 
 from erpsync.models import LoginFailure, utcnow
 from erpsync.models.db import Database
 
+log = logging.getLogger(__name__)
 
 @dataclass(frozen=True)
 class LoginLimits:
@@ -124,8 +127,34 @@ class RedisLoginThrottle:
         self.client.delete(self.PREFIX + user_key)
 
 
+class FallbackLoginThrottle:
+    """Redis, and the database while Redis cannot be reached (both shared, so the limit still holds)."""
+
+    def __init__(self, primary: RedisLoginThrottle, fallback: DatabaseLoginThrottle) -> None:
+        self.primary = primary
+        self.fallback = fallback
+        self.limits = primary.limits
+
+    def _call(self, method: str, *args: Any) -> Any:
+        try:
+            return getattr(self.primary, method)(*args)
+        except RedisError as error:
+            log.warning("login rate limit: Redis unreachable (%s); counting in the database", error)
+            return getattr(self.fallback, method)(*args)
+
+    def retry_after(self, username: str, address: str | None) -> int:
+        return self._call("retry_after", username, address)
+
+    def record_failure(self, username: str, address: str | None) -> None:
+        self._call("record_failure", username, address)
+
+    def record_success(self, username: str) -> None:
+        self._call("record_success", username)
+
+
 def make_throttle(redis_url: str | None, database: Database, limits: LoginLimits) -> LoginThrottle:
     """Redis when configured (shared by every process and host), else the accounting database."""
+    database_throttle = DatabaseLoginThrottle(database, limits)
     if redis_url:
-        return RedisLoginThrottle(redis_url, limits)
-    return DatabaseLoginThrottle(database, limits)
+        return FallbackLoginThrottle(RedisLoginThrottle(redis_url, limits), database_throttle)
+    return database_throttle

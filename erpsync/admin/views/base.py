@@ -94,6 +94,17 @@ class PanelModelView(RoleRequired, ModelView):
     column_type_formatters = PANEL_FORMATTERS
     column_type_formatters_detail = PANEL_FORMATTERS
 
+    def _get_filter_groups(self) -> Any:
+        """The filters for the page; drop-downs whose options come from the database are read again
+        (Flask-Admin reads them once at start, so a shop added later would be missing)."""
+        groups = super()._get_filter_groups()
+        for items in (groups or {}).values():
+            for item in items:
+                options = self._filters[item["index"]].options
+                if callable(options):
+                    item["options"] = [(str(value), str(label)) for value, label in options()] or None
+        return groups
+
 
 def shop_options() -> list[tuple[str, str]]:
     """(id, name) of every shop, for a filter's drop-down."""

@@ -15,6 +15,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, Field, PasswordField, SelectField, StringField, TextAreaField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length, Optional, Regexp
 
 from erpsync.core.errors import ValidationError
@@ -107,7 +108,7 @@ def _setting_field(spec: SettingSpec) -> Field:
     if spec.kind == "bool":
         return BooleanField(label)
     if spec.kind == "choice":
-        return SelectField(label, choices=[(choice, choice) for choice in spec.choices])
+        return SelectField(label, choices=[SelectChoice(choice) for choice in spec.choices])
     if spec.kind == "dict":
         return TextAreaField(label, validators=[Optional()])
     return StringField(label, validators=[Optional(), Length(max=4000)])

@@ -15,6 +15,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_sqlalchemy_lite import SQLAlchemy
 from wtforms import BooleanField, PasswordField, SelectField, StringField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length, Optional
 
 from erpsync.admin.app import panel_db
@@ -27,8 +28,12 @@ from erpsync.sync.users import MIN_PASSWORD_LENGTH, ROLE_ADMIN, ROLES, add_user,
 MENU_ORDER = 90
 
 
-def _role_choices() -> list[tuple[str, Any]]:
-    return [(role, ROLE_LABELS[role]) for role in ROLES]
+def _role_choices() -> list[SelectChoice]:
+    return [SelectChoice(role, ROLE_LABELS[role]) for role in ROLES]
+
+
+def _language_choices() -> list[SelectChoice]:
+    return [SelectChoice(code, name) for code, name in LANGUAGE_NAMES.items()]
 
 
 ROLE_HELP = _l("Accountant: orders, mappings, the log, run buttons. Admin: also shops, credentials and users.")
@@ -37,7 +42,7 @@ ROLE_HELP = _l("Accountant: orders, mappings, the log, run buttons. Admin: also 
 class UserCreateForm(BaseForm):
     username = StringField(_l("User name"), validators=[InputRequired(), Length(max=128)])
     role = SelectField(_l("Role"), choices=_role_choices(), description=ROLE_HELP)
-    language = SelectField(_l("Language"), choices=list(LANGUAGE_NAMES.items()))
+    language = SelectField(_l("Language"), choices=_language_choices())
     new_password = PasswordField(
         _l("Password"), validators=[InputRequired(), Length(min=MIN_PASSWORD_LENGTH, max=1024)]
     )
@@ -45,7 +50,7 @@ class UserCreateForm(BaseForm):
 
 class UserEditForm(BaseForm):
     role = SelectField(_l("Role"), choices=_role_choices(), description=ROLE_HELP)
-    language = SelectField(_l("Language"), choices=list(LANGUAGE_NAMES.items()))
+    language = SelectField(_l("Language"), choices=_language_choices())
     active = BooleanField(_l("May log in"), default=True)
     new_password = PasswordField(
         _l("New password"),
