@@ -99,7 +99,7 @@ def setting_help(spec: SettingSpec) -> str:
     text = _(spec.help)
     if spec.default in (None, "", [], {}):
         return text
-    default = (_("on") if spec.default else _("off")) if spec.kind == "bool" else str(spec.default)
+    default = (_("yes") if spec.default else _("no")) if spec.kind == "bool" else str(spec.default)
     return f"{text} {_('Default: %(value)s.', value=default)}"
 
 
