@@ -13,6 +13,7 @@ views are given; its session lives for one request (closed when the app context 
 from __future__ import annotations
 
 import importlib
+import inspect
 import pkgutil
 from typing import Any
 
@@ -52,7 +53,13 @@ def create_app(
 def _install_db(app: Flask, database: Database) -> SQLAlchemy:
     """Flask-SQLAlchemy-Lite on the ``Database``'s own engine: no second engine, no second configuration."""
     db = SQLAlchemy(require_default_engine=False, session_options={"bind": database.engine, "expire_on_commit": False})
+    before = list(app.teardown_appcontext_funcs)
     db.init_app(app)
+    # No async engine is configured, so the extension's async teardown has nothing to close; left in, it
+    # would run through asgiref with an event loop of its own at the end of every request.
+    app.teardown_appcontext_funcs[:] = [
+        func for func in app.teardown_appcontext_funcs if func in before or not inspect.iscoroutinefunction(func)
+    ]
     with app.app_context():
         db.engines["default"] = database.engine
     return db

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import Decimal
@@ -18,6 +19,7 @@ from erpsync.models import (
     Shop,
     SyncEvent,
     SyncRun,
+    User,
     Warehouse,
     Waybill,
     utcnow,
@@ -25,16 +27,23 @@ from erpsync.models import (
 from erpsync.models.db import Database
 from erpsync.sync.order_queries import order_outbox_key
 from erpsync.sync.shops import add_shop
-from erpsync.sync.users import add_user
+from erpsync.sync.users import hash_password
 
 PASSWORD = "a long enough password"
+
+
+@functools.cache
+def _password_hash() -> str:
+    return hash_password(PASSWORD)  # scrypt is slow on purpose: hash once for the whole test session
 
 
 def make_users(database: Database) -> None:
     """``boss`` (admin) and ``anna`` (accountant), both with ``PASSWORD``."""
     with database.session() as session:
-        add_user(session, username="boss", password=PASSWORD, role="admin")
-        add_user(session, username="anna", password=PASSWORD, role="accountant")
+        session.add_all([
+            User(username="boss", password_hash=_password_hash(), role="admin", language="en"),
+            User(username="anna", password_hash=_password_hash(), role="accountant", language="en"),
+        ])
 
 
 def make_shop(database: Database, secret_key: str, name: str = "kz-main", marketplace: str = "kaspi",
@@ -61,6 +70,9 @@ def make_order(
     unmatched: bool = False,
     failed_push: str | None = None,
     payload: dict[str, Any] | None = None,
+    customer: tuple[str, str, str] = ("Айгуль Сапарова", "+77011234567", "Алматы"),
+    total: Decimal = Decimal("25990"),
+    currency: str = "KZT",
 ) -> OrderRows:
     """An order with a matched line (reserved in warehouse MAIN), optionally an unmatched line, a waybill,
     two status changes, and optionally a push that failed for good with ``failed_push`` as its error."""
@@ -74,20 +86,20 @@ def make_order(
         if product is None:
             product = Product(sku="KETTLE-1", name_uk="Чайник електричний", unit="шт")
             session.add(product)
-        customer = Customer(full_name="Айгуль Сапарова", phone="+77011234567", email="aigul@example.kz",
-                            city="Алматы")
+        name, phone, city = customer
+        buyer = Customer(full_name=name, phone=phone, email="buyer@example.com", city=city)
         order = Order(
             shop_id=shop_id, external_id=f"ext-{number}", number=number, status=status,
-            external_status="ACCEPTED_BY_MERCHANT", customer=customer, recipient_name="Айгуль Сапарова",
-            recipient_phone="+77011234567", delivery_method="courier", delivery_method_external="DELIVERY_LOCAL",
-            delivery_address="Алматы, пр. Абая 10, кв. 5", payment_method="card", is_paid=True,
-            total=Decimal("25990"), currency="KZT", placed_at=placed_at,
-            raw_payload=payload or {"id": f"ext-{number}", "attributes": {"code": number, "totalPrice": 25990}},
+            external_status="ACCEPTED_BY_MERCHANT", customer=buyer, recipient_name=name,
+            recipient_phone=phone, delivery_method="courier", delivery_method_external="DELIVERY_LOCAL",
+            delivery_address=f"{city}, пр. Абая 10, кв. 5", payment_method="card", is_paid=True,
+            total=total, currency=currency, placed_at=placed_at,
+            raw_payload=payload or {"id": f"ext-{number}", "attributes": {"code": number, "totalPrice": int(total)}},
         )
         session.add(order)
         session.flush()
         line = OrderLine(order=order, external_id=f"{number}-1", product_id=product.id, sku="KETTLE-1",
-                         name="Чайник електричний", quantity=1, price=Decimal("25990"), total=Decimal("25990"))
+                         name="Чайник електричний", quantity=1, price=total, total=total)
         session.add(line)
         if unmatched:
             session.add(OrderLine(order=order, external_id=f"{number}-2", sku="UNKNOWN-SKU", name="Невідомий товар",

@@ -214,6 +214,12 @@ def shop_names() -> dict[int, str]:
     return g.erpsync_shop_names
 
 
+def level_formatter(view: Any, context: Any, model: Any, name: str) -> Markup:
+    """A log level or a run's outcome, coloured (errors red, warnings amber)."""
+    value = getattr(model, name) or ""
+    return Markup('<span class="erpsync-level-{0} erpsync-status-{0}">{0}</span>').format(value)
+
+
 def shop_name_formatter(view: Any, context: Any, model: Any, name: str) -> str:
     return shop_names().get(model.shop_id, "") if model.shop_id else ""
 

@@ -23,6 +23,7 @@ from erpsync.admin.views.base import (
     ShopFilter,
     detail_json_formatter,
     detail_text_formatter,
+    level_formatter,
     shop_name_formatter,
 )
 from erpsync.models import OutboxMessage, SyncEvent, SyncRun
@@ -57,7 +58,7 @@ class SyncRunView(PanelModelView):
     column_default_sort = ("id", True)
     column_sortable_list = ("started_at", "kind", "status", "failed")
     column_searchable_list = ("message",)
-    column_formatters = {"shop": shop_name_formatter}
+    column_formatters = {"shop": shop_name_formatter, "status": level_formatter}
     column_formatters_detail = {"shop": shop_name_formatter, "message": detail_text_formatter}
     column_details_list = ("id", "started_at", "finished_at", "shop", "kind", "status", "fetched", "created",
                            "updated", "skipped", "failed", "message", "job_id")
@@ -94,7 +95,7 @@ class SyncEventView(PanelModelView):
     column_default_sort = ("id", True)
     column_sortable_list = ("created_at", "kind", "level")
     column_searchable_list = ("message", "entity_id")
-    column_formatters = {"shop": shop_name_formatter}
+    column_formatters = {"shop": shop_name_formatter, "level": level_formatter}
     column_formatters_detail = {
         "shop": shop_name_formatter, "payload": detail_json_formatter, "message": detail_text_formatter,
     }
@@ -125,7 +126,7 @@ class OutboxView(PanelModelView):
     column_default_sort = ("id", True)
     column_sortable_list = ("created_at", "kind", "state", "attempts")
     column_searchable_list = ("last_error", "dedupe_key")
-    column_formatters = {"shop": shop_name_formatter}
+    column_formatters = {"shop": shop_name_formatter, "state": level_formatter}
     column_formatters_detail = {
         "shop": shop_name_formatter, "payload": detail_json_formatter, "last_error": detail_text_formatter,
     }
