@@ -26,14 +26,17 @@ demo: venv
 
 test: venv services browser
 	$(BIN)/ruff check .
+	$(BIN)/erpsync mappings check --offline mappings
 	$(BIN)/python -m pytest -m "not slow" $(PYTEST_ARGS)
 
 test-all: venv services browser
 	$(BIN)/ruff check .
+	$(BIN)/erpsync mappings check --offline mappings
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 lint: venv
 	$(BIN)/ruff check .
+	$(BIN)/erpsync mappings check --offline mappings
 	$(BIN)/ruff format --check . || true
 
 format: venv
