@@ -1,4 +1,4 @@
-"""``erpsync shop add|set|list|show``: shops of every marketplace, credentials encrypted."""
+"""``erpsync shop add|set|list|show|check``: shops of every marketplace, credentials encrypted."""
 
 from __future__ import annotations
 
@@ -9,9 +9,9 @@ from erpsync.cli.output import print_json, print_table
 from erpsync.core.errors import ValidationError
 from erpsync.core.marketplaces import MARKETPLACE_NAMES
 from erpsync.models.shop_settings import parse_assignments
+from erpsync.sync.connectors import check_connection
 from erpsync.sync.shops import (
     add_shop,
-    check_connection,
     get_shop,
     list_shops,
     missing_credentials,

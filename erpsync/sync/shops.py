@@ -12,8 +12,6 @@ from sqlalchemy.orm import Session
 from erpsync.core.crypto import decrypt_credentials, encrypt_credentials, mask_credentials
 from erpsync.core.errors import CredentialError, NotFoundError, ValidationError
 from erpsync.core.marketplaces import marketplace_info
-from erpsync.marketplaces.base import ShopConfig
-from erpsync.marketplaces.registry import connector_class, make_connector
 from erpsync.models import Shop
 from erpsync.models.shop_settings import effective_settings, validate_settings
 
@@ -126,37 +124,6 @@ def shop_credentials(shop: Shop, secret_key: str) -> dict[str, str]:
 def shop_settings(shop: Shop) -> dict[str, Any]:
     """The shop's settings over the defaults."""
     return effective_settings(shop.settings or {})
-
-
-def shop_config(shop: Shop, secret_key: str) -> ShopConfig:
-    """What a connector needs of a shop (credentials decrypted)."""
-    return ShopConfig(
-        name=shop.name,
-        marketplace=shop.marketplace,
-        base_url=shop.base_url,
-        credentials=shop_credentials(shop, secret_key),
-        settings=shop_settings(shop),
-    )
-
-
-def has_connector(marketplace: str) -> bool:
-    """Whether erpsync can talk to ``marketplace``'s API yet (else only feeds and the database serve it)."""
-    try:
-        connector_class(marketplace)
-    except ValidationError:
-        return False
-    return True
-
-
-def check_connection(shop: Shop, secret_key: str) -> None:
-    """Make one cheap authenticated request to the shop's marketplace.
-
-    Raises ``ValidationError`` when erpsync has no connector for the marketplace yet, ``CredentialError``
-    when credentials are missing or cannot be decrypted, ``AuthenticationError`` when the marketplace
-    refuses them, ``MarketplaceError`` when it cannot be reached or fails.
-    """
-    with make_connector(shop_config(shop, secret_key)) as connector:
-        connector.check_connection()
 
 
 def view_shop(shop: Shop, secret_key: str | None) -> ShopView:

@@ -3,21 +3,18 @@ with their messages, the connection test never an error page."""
 
 from __future__ import annotations
 
-import sys
-import threading
-import types
+import importlib
 from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
-import httpx
 import pytest
 from sqlalchemy import select
 
-from erpsync.core.errors import AuthenticationError, MarketplaceError
+from erpsync.core.errors import MarketplaceError
 from erpsync.core.marketplaces import MARKETPLACE_NAMES, marketplace_info
 from erpsync.marketplaces.base import Connector, Enumerations
 from erpsync.models import Shop
 from erpsync.models.db import Database
+from erpsync.sandbox.kaspi import KaspiSandbox
 from erpsync.sync.shops import shop_credentials
 from tests.admin.conftest import PanelClient
 from tests.admin.factories import make_shop
@@ -131,55 +128,20 @@ def test_choosing_the_marketplace_comes_first(admin_client: PanelClient) -> None
 
 # --- the connection test ------------------------------------------------------------------------------
 
-
-class _Refusing(BaseHTTPRequestHandler):
-    def do_GET(self) -> None:
-        self.send_response(401)
-        self.end_headers()
-        self.wfile.write(b'{"error": "bad login"}')
-
-    def log_message(self, *args: object) -> None:
-        pass
+SANDBOX_TOKEN = "kz-panel-sandbox-token-1"
 
 
 @pytest.fixture
-def refusing_marketplace() -> Iterator[str]:
-    """A marketplace API on 127.0.0.1 that answers 401 to everything; yields its base URL."""
-    server = ThreadingHTTPServer(("127.0.0.1", 0), _Refusing)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}"
-    finally:
-        server.shutdown()
-        server.server_close()
+def kaspi_sandbox() -> Iterator[KaspiSandbox]:
+    with KaspiSandbox(credentials={"token": SANDBOX_TOKEN}, orders=0, random_seed=3) as server:
+        yield server
 
 
-class HttpCheckingConnector(Connector):
-    """A connector whose connection check is one real HTTP request, as the real connectors make."""
-
-    name = "horoshop"
-    enums = Enumerations(statuses={}, settable_statuses={})
-
-    def check_connection(self) -> None:
-        try:
-            response = httpx.get(f"{self.shop.base_url}/api/auth", timeout=5)
-        except httpx.HTTPError as error:
-            raise MarketplaceError(f"cannot reach {self.shop.base_url}: {error}") from None
-        if response.status_code in (401, 403):
-            raise AuthenticationError(f"horoshop answered HTTP {response.status_code} to the login",
-                                      status_code=response.status_code)
-
-
-class BrokenConnector(HttpCheckingConnector):
-    def check_connection(self) -> None:
-        raise KeyError("a bug in the connector")
-
-
-def _install_connector(monkeypatch: pytest.MonkeyPatch, connector: type[Connector]) -> None:
-    module = types.ModuleType("erpsync.marketplaces.horoshop")
-    module.CONNECTOR = connector  # type: ignore[attr-defined]
-    monkeypatch.setitem(sys.modules, "erpsync.marketplaces.horoshop", module)
+def _kaspi_shop(database: Database, secret_key: str, base_url: str, token: str) -> int:
+    shop_id = make_shop(database, secret_key, "kz-sandbox", "kaspi", {"token": token})
+    with database.session() as session:
+        session.get(Shop, shop_id).base_url = base_url
+    return shop_id
 
 
 def _check(client: PanelClient, shop_id: int) -> str:
@@ -190,42 +152,64 @@ def _check(client: PanelClient, shop_id: int) -> str:
     return page.text
 
 
+def test_connection_test_with_accepted_credentials_says_so(
+    admin_client: PanelClient, database: Database, secret_key: str, kaspi_sandbox: KaspiSandbox
+) -> None:
+    shop_id = _kaspi_shop(database, secret_key, kaspi_sandbox.base_url, SANDBOX_TOKEN)
+    assert "Kaspi.kz accepted the credentials of kz-sandbox." in _check(admin_client, shop_id)
+
+
+def test_connection_test_with_refused_credentials_names_the_refusal(
+    admin_client: PanelClient, database: Database, secret_key: str, kaspi_sandbox: KaspiSandbox
+) -> None:
+    shop_id = _kaspi_shop(database, secret_key, kaspi_sandbox.base_url, "a-token-kaspi-does-not-know")
+    text = _check(admin_client, shop_id)
+    assert "Kaspi.kz refused the credentials:" in text
+    assert "a-token-kaspi-does-not-know" not in text
+
+
+def test_connection_test_with_missing_credentials_is_a_message(
+    admin_client: PanelClient, database: Database, secret_key: str
+) -> None:
+    shop_id = make_shop(database, secret_key, "kz-empty", "kaspi")
+    assert "The credentials are incomplete or unreadable: shop &#39;kz-empty&#39; has no token" in _check(
+        admin_client, shop_id)
+
+
 def test_connection_test_of_a_marketplace_without_a_connector_says_so(
     admin_client: PanelClient, database: Database, secret_key: str
 ) -> None:
     shop_id = make_shop(database, secret_key, "hub", "hubber", {"username": "u", "password": "p"})
-    text = _check(admin_client, shop_id)
-    assert "erpsync cannot talk to Hubber&#39;s API yet" in text
+    assert "erpsync cannot talk to Hubber&#39;s API yet" in _check(admin_client, shop_id)
 
 
-def test_connection_test_with_refused_credentials_names_the_refusal(
-    admin_client: PanelClient, database: Database, secret_key: str, refusing_marketplace: str,
-    monkeypatch: pytest.MonkeyPatch
+class UnreachableConnector(Connector):
+    """A connector whose marketplace cannot be reached (as after its retries)."""
+
+    name = "hubber"
+    enums = Enumerations(statuses={}, settable_statuses={})
+
+    def check_connection(self) -> None:
+        raise MarketplaceError("cannot reach https://hubber.com.ua/api: connection refused")
+
+
+class BrokenConnector(UnreachableConnector):
+    def check_connection(self) -> None:
+        raise KeyError("a bug in the connector")
+
+
+@pytest.mark.parametrize(
+    ("connector", "message"),
+    [
+        (UnreachableConnector, "Hubber could not be reached or failed: cannot reach https://hubber.com.ua/api"),
+        (BrokenConnector, "The connection test failed unexpectedly: KeyError"),
+    ],
+)
+def test_an_unreachable_marketplace_or_a_connector_bug_is_a_message_not_an_error_page(
+    admin_client: PanelClient, database: Database, secret_key: str, monkeypatch: pytest.MonkeyPatch,
+    connector: type[Connector], message: str
 ) -> None:
-    _install_connector(monkeypatch, HttpCheckingConnector)
-    shop_id = make_shop(database, secret_key, "hs", "horoshop", {"username": "shop", "password": "wrong"})
-    with database.session() as session:
-        session.get(Shop, shop_id).base_url = refusing_marketplace
-    text = _check(admin_client, shop_id)
-    assert "Horoshop refused the credentials: horoshop answered HTTP 401 to the login" in text
-
-
-def test_connection_test_with_missing_credentials_or_a_connector_bug_is_a_message(
-    admin_client: PanelClient, database: Database, secret_key: str, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    _install_connector(monkeypatch, BrokenConnector)
-    incomplete = make_shop(database, secret_key, "hs1", "horoshop", {"username": "shop"})
-    assert "The credentials are incomplete or unreadable: shop &#39;hs1&#39; has no password" in _check(
-        admin_client, incomplete)
-    complete = make_shop(database, secret_key, "hs2", "horoshop", {"username": "shop", "password": "pw"})
-    assert "The connection test failed unexpectedly: KeyError" in _check(admin_client, complete)
-
-
-def test_connection_test_of_an_unreachable_marketplace_is_a_message(
-    admin_client: PanelClient, database: Database, secret_key: str, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    _install_connector(monkeypatch, HttpCheckingConnector)
-    shop_id = make_shop(database, secret_key, "hs", "horoshop", {"username": "shop", "password": "pw"})
-    with database.session() as session:
-        session.get(Shop, shop_id).base_url = "http://127.0.0.1:1"
-    assert "Horoshop could not be reached or failed: cannot reach http://127.0.0.1:1" in _check(admin_client, shop_id)
+    monkeypatch.setattr(importlib.import_module("erpsync.marketplaces.hubber"), "CONNECTOR", connector,
+                        raising=False)
+    shop_id = make_shop(database, secret_key, "hub", "hubber", {"username": "u", "password": "p"})
+    assert message in _check(admin_client, shop_id)

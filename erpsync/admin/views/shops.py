@@ -42,10 +42,9 @@ from erpsync.core.errors import (
 from erpsync.core.marketplaces import MARKETPLACES
 from erpsync.models import Shop
 from erpsync.models.shop_settings import effective_settings
+from erpsync.sync.connectors import check_connection, has_connector
 from erpsync.sync.shops import (
     add_shop,
-    check_connection,
-    has_connector,
     list_shops,
     shop_credentials,
     shop_settings,
