@@ -76,11 +76,14 @@ class LoginForm(FlaskForm):
 
 
 def safe_next(target: str | None) -> str | None:
-    """``target`` if it is a path on this site (never another host), else None."""
+    """The URL of ``target``, a path inside this app (as ``request.full_path`` gives it), or None when it
+    is anything else (another host, a scheme); the app's mount point (SCRIPT_NAME) is put in front."""
     if not target or not target.startswith("/") or target.startswith("//") or "\\" in target:
         return None
     parts = urlsplit(target)
-    return target if not parts.scheme and not parts.netloc else None
+    if parts.scheme or parts.netloc:
+        return None
+    return request.script_root + target
 
 
 def throttle() -> LoginThrottle:

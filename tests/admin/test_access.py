@@ -204,3 +204,27 @@ def test_an_admin_opens_every_page(admin_client: PanelClient, database: Database
     shop_id = make_shop(database, secret_key, "kz1", "kaspi", {"token": "kaspi-token-abcdef1234"})
     for url in [*ACCOUNTANT_PAGES, *ADMIN_PAGES, f"/admin/shops/{shop_id}/"]:
         assert admin_client.get(url).status_code == 200, url
+
+
+def test_the_panel_works_mounted_under_a_prefix_of_a_host_app(
+    database: Database, secret_key: str, tmp_path: Path
+) -> None:
+    from werkzeug.middleware.dispatcher import DispatcherMiddleware
+
+    from tests.admin.factories import make_users
+
+    make_users(database)
+    host = Flask("host")
+    host.add_url_rule("/", "home", lambda: "the host's own page")
+    host.wsgi_app = DispatcherMiddleware(  # type: ignore[method-assign]
+        host.wsgi_app, {"/erp": create_app(make_settings(database, secret_key, tmp_path), database)}
+    )
+    client = PanelClient(host.test_client())
+    assert client.get("/").text == "the host's own page"
+    assert client.get("/erp/admin/orders/").headers["Location"] == "/erp/admin/login?next=/admin/orders/"
+    response = client.submit("/erp/admin/login?next=/admin/orders/", "/erp/admin/login?next=/admin/orders/",
+                             data={"username": "anna", "password": PASSWORD})
+    assert response.headers["Location"] == "/erp/admin/orders/"
+    page = client.get("/erp/admin/orders/")
+    assert page.status_code == 200 and 'href="/erp/admin/log/events/"' in page.text
+    assert client.get("/erp/healthz").get_json() == {"status": "ok"}
