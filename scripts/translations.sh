@@ -8,13 +8,13 @@ cd "$(dirname "$0")/.."
 PYBABEL=${PYBABEL:-.venv/bin/pybabel}
 DIR=erpsync/admin/translations
 if [ "${1:-}" != "compile" ]; then
-  "$PYBABEL" extract -F babel.cfg -k _l -k lazy_gettext -k SettingSpec:4 --sort-by-file \
+  "$PYBABEL" extract -F babel.cfg -k _l -k lazy_gettext -k SettingSpec:4 --sort-by-file --add-location file -w 100 \
     --project erpsync --copyright-holder "erpsync contributors" -o "$DIR/messages.pot" .
   for lang in uk ru; do
     if [ -f "$DIR/$lang/LC_MESSAGES/messages.po" ]; then
-      "$PYBABEL" update -i "$DIR/messages.pot" -d "$DIR" -l "$lang" --no-fuzzy-matching --ignore-obsolete
+      "$PYBABEL" update -i "$DIR/messages.pot" -d "$DIR" -l "$lang" --no-fuzzy-matching --ignore-obsolete -w 100
     else
-      "$PYBABEL" init -i "$DIR/messages.pot" -d "$DIR" -l "$lang"
+      "$PYBABEL" init -i "$DIR/messages.pot" -d "$DIR" -l "$lang" -w 100
     fi
   done
 fi

@@ -64,10 +64,10 @@ def security_config(settings: Settings) -> dict[str, object]:
 
 
 def _is_public(endpoint: str, public_blueprints: frozenset[str]) -> bool:
-    if endpoint in ANONYMOUS_ENDPOINTS or endpoint == "static" or endpoint.endswith(".static"):
+    """Static files and the public blueprints: they answer whatever the panel's state."""
+    if endpoint == "static" or endpoint.endswith(".static"):
         return True
-    blueprint = endpoint.rpartition(".")[0]
-    return blueprint in public_blueprints
+    return endpoint.rpartition(".")[0] in public_blueprints
 
 
 def install_security(app: Flask, settings: Settings, public_blueprints: Iterable[str]) -> CSRFProtect:
@@ -87,7 +87,7 @@ def install_security(app: Flask, settings: Settings, public_blueprints: Iterable
             return None
         if not app.config.get("SECRET_KEY"):
             return render_template("erpsync/no_secret.html"), 503
-        if current_user.is_authenticated:
+        if endpoint in ANONYMOUS_ENDPOINTS or current_user.is_authenticated:
             return None
         return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))
 

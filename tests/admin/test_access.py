@@ -173,9 +173,10 @@ def test_without_a_secret_key_the_panel_explains_and_public_endpoints_still_answ
     web = create_app(load_settings({"ERPSYNC_DATABASE_URL": database.url}, cwd=tmp_path), database)
     client = web.test_client()
     assert client.get("/healthz").status_code == 200
-    page = client.get("/admin/orders/")
-    assert page.status_code == 503
-    assert "ERPSYNC_SECRET_KEY" in page.text
+    for url in ("/admin/orders/", "/admin/login"):
+        page = client.get(url)
+        assert page.status_code == 503
+        assert "ERPSYNC_SECRET_KEY" in page.text
 
 
 ACCOUNTANT_PAGES = ["/admin/", "/admin/orders/", "/admin/log/runs/", "/admin/log/events/", "/admin/log/outbox/"]

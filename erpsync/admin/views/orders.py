@@ -47,6 +47,8 @@ class OrderView(PanelModelView):
         "recipient_name": _l("Recipient"),
         "total": _l("Total"),
         "is_paid": _l("Paid"),
+        "external_id": _l("External id"),
+        "recipient_phone": _l("Recipient's phone"),
     }
     column_sortable_list = ("placed_at", "number", "status", "total")
     column_default_sort = ("placed_at", True)
