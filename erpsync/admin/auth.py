@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import logging
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
@@ -28,6 +29,7 @@ from erpsync.sync.users import LANGUAGES, authenticate, has_role
 from erpsync.sync.users import update_user as change_user
 
 blueprint = Blueprint("auth", __name__)
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -108,6 +110,7 @@ def _try_login(form: LoginForm) -> LoginAttempt:
     address = request.remote_addr
     wait = throttle().retry_after(username, address)
     if wait:
+        log.warning("login of %r from %s refused: too many failed logins (%d s left)", username, address, wait)
         flash(_("Too many failed logins. Try again in %(time)s.", time=_minutes(wait)), "error")
         return LoginAttempt(None, 429, wait)
     db_session = panel_db().session
@@ -115,6 +118,7 @@ def _try_login(form: LoginForm) -> LoginAttempt:
     if user is None:
         db_session.rollback()
         throttle().record_failure(username, address)
+        log.info("failed login of %r from %s", username, address)
         flash(_("Wrong user name or password, or the user is disabled."), "error")
         return LoginAttempt(None)
     db_session.commit()

@@ -33,6 +33,23 @@ RUN_STATUS_LABELS = {
 }
 
 
+ORDER_STATUS_LABELS = {
+    "new": _l("new"),
+    "accepted": _l("accepted"),
+    "assembled": _l("assembled"),
+    "shipped": _l("shipped"),
+    "delivered": _l("delivered"),
+    "completed": _l("completed"),
+    "cancelled": _l("cancelled"),
+    "returned": _l("returned"),
+}
+
+
+def order_status_label(status: str | None) -> str:
+    """An accounting order status in the panel's language (a status it does not know stays as it is)."""
+    return str(ORDER_STATUS_LABELS.get(status, status)) if status else ""
+
+
 def role_label(role: str) -> str:
     return str(ROLE_LABELS.get(role, role))
 
@@ -78,6 +95,7 @@ def install_i18n(app: Flask, settings: Settings) -> Babel:
         LANGUAGE_NAMES=LANGUAGE_NAMES,
         role_label=role_label,
         status_label=status_label,
+        order_status_label=order_status_label,
         money=format_money,
         get_locale=get_locale,
     )

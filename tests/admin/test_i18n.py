@@ -16,6 +16,7 @@ from erpsync.admin.i18n import TRANSLATIONS_DIR
 from erpsync.models.db import Database
 from erpsync.sync.users import get_user, update_user
 from tests.admin.conftest import PanelClient
+from tests.admin.factories import make_order, make_shop
 
 ROOT = Path(__file__).resolve().parents[2]
 KEYWORDS = {"_": None, "gettext": None, "ngettext": (1, 2), "_l": None, "lazy_gettext": None, "SettingSpec": (4,)}
@@ -29,7 +30,8 @@ def test_english_by_default_and_the_login_page_switches_language(anonymous: Pane
     assert "Ім'я користувача" in page and '<html lang="uk">' in page
 
 
-def test_a_users_language_comes_from_their_user_row(app: Flask, database: Database) -> None:
+def test_a_users_language_comes_from_their_user_row(app: Flask, database: Database, secret_key: str) -> None:
+    make_order(database, make_shop(database, secret_key, "kz-main"), "K-1", status="cancelled")
     with database.session() as session:
         update_user(session, get_user(session, "anna"), language="ru")
     client = PanelClient(app.test_client())
@@ -39,6 +41,7 @@ def test_a_users_language_comes_from_their_user_row(app: Flask, database: Databa
     orders = client.get("/admin/orders/").text
     assert "Несопоставленные позиции" in orders  # our filter names
     assert "Поиск" in orders  # Flask-Admin's own texts, from its catalogs
+    assert "отменён" in orders  # accounting statuses
 
 
 def test_switching_language_in_the_panel_is_remembered_for_the_user(accountant: PanelClient,

@@ -126,10 +126,14 @@ class ShopFilter(BaseSQLAFilter, filters.BaseIntFilter):
 
 
 class ChoiceFilter(BaseSQLAFilter):
-    """Rows whose column has one of a fixed set of values."""
+    """Rows whose column has one of a fixed set of values (``labels``: how to show a value)."""
 
-    def __init__(self, column: Any, name: Any, choices: tuple[str, ...]) -> None:
-        super().__init__(column, name, options=[(choice, choice) for choice in choices])
+    def __init__(
+        self, column: Any, name: Any, choices: tuple[str, ...], labels: dict[str, Any] | None = None
+    ) -> None:
+        shown = labels or {}
+        # a callable: read for every page, so the labels are in the reader's language
+        super().__init__(column, name, options=lambda: [(value, str(shown.get(value, value))) for value in choices])
         self.choices = choices
 
     def validate(self, value: str) -> bool:

@@ -14,6 +14,7 @@ from flask_sqlalchemy_lite import SQLAlchemy
 from sqlalchemy import select
 
 from erpsync.admin.app import panel_db
+from erpsync.admin.i18n import RUN_STATUS_LABELS
 from erpsync.admin.views.base import (
     ChoiceFilter,
     DistinctValueFilter,
@@ -68,7 +69,7 @@ class SyncRunView(PanelModelView):
         self.column_filters = [
             ShopFilter(SyncRun.shop_id),
             DistinctValueFilter(SyncRun.kind, _l("Kind")),
-            ChoiceFilter(SyncRun.status, _l("Outcome"), RUN_STATUSES),
+            ChoiceFilter(SyncRun.status, _l("Outcome"), RUN_STATUSES, RUN_STATUS_LABELS),
             LocalDayFilter(SyncRun.started_at, _l("Started")),
             LocalDayRangeFilter(SyncRun.started_at, _l("Started")),
         ]

@@ -14,6 +14,7 @@ from flask_sqlalchemy_lite import SQLAlchemy
 from sqlalchemy.orm import joinedload
 
 from erpsync.admin.app import panel_db
+from erpsync.admin.i18n import ORDER_STATUS_LABELS, order_status_label
 from erpsync.admin.views.base import (
     ChoiceFilter,
     ExpressionFilter,
@@ -53,14 +54,18 @@ class OrderView(PanelModelView):
     column_sortable_list = ("placed_at", "number", "status", "total")
     column_default_sort = ("placed_at", True)
     column_searchable_list = ("number", "external_id", "recipient_name", "recipient_phone")
-    column_formatters = {"shop": lambda view, context, model, name: model.shop.name, "total": _total}
+    column_formatters = {
+        "shop": lambda view, context, model, name: model.shop.name,
+        "status": lambda view, context, model, name: order_status_label(model.status),
+        "total": _total,
+    }
     column_formatters_detail = {"raw_payload": detail_json_formatter}
     filter_keys = ("shop", "status", "placed_on", "placed_between", "unmatched", "failed_push")
 
     def __init__(self, db: SQLAlchemy) -> None:
         self.column_filters = [
             ShopFilter(Order.shop_id),
-            ChoiceFilter(Order.status, _l("Status"), ACCOUNTING_STATUSES),
+            ChoiceFilter(Order.status, _l("Status"), ACCOUNTING_STATUSES, ORDER_STATUS_LABELS),
             LocalDayFilter(order_time(), _l("Placed")),
             LocalDayRangeFilter(order_time(), _l("Placed")),
             ExpressionFilter(Order.id, _l("Unmatched lines"), has_unmatched_lines),

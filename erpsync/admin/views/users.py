@@ -80,7 +80,7 @@ class UserView(PanelModelView):
     filter_keys = ("role",)
 
     def __init__(self, db: SQLAlchemy) -> None:
-        self.column_filters = [ChoiceFilter(User.role, _l("Role"), ROLES)]
+        self.column_filters = [ChoiceFilter(User.role, _l("Role"), ROLES, ROLE_LABELS)]
         super().__init__(User, db, name=_l("Users"), endpoint="users", url="users")
 
     def get_create_form(self) -> type[BaseForm]:
