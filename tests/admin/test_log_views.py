@@ -100,3 +100,21 @@ def test_failed_pushes_show_their_payload_and_last_error(accountant: PanelClient
     page = accountant.get(f"/admin/log/outbox/details/?id={push_id}")
     assert "prom answered 400: status received not allowed" in page.text
     assert "&#34;status&#34;: &#34;accepted&#34;" in page.text
+
+
+def test_a_failed_push_is_sent_again_from_its_page(accountant: PanelClient, database: Database,
+                                                    secret_key: str) -> None:
+    shop_id = make_shop(database, secret_key, "ua-prom", "prom", {"token": "prom-token-123456"})
+    make_order(database, shop_id, "P-1", failed_push="prom answered 503")
+    with database.session() as session:
+        push_id = session.scalar(select(OutboxMessage.id))
+    page = f"/admin/log/outbox/details/?id={push_id}"
+    assert 'id="retry-push"' in accountant.get(page).text
+    response = accountant.submit(page, f"/admin/log/outbox/{push_id}/retry", follow_redirects=True)
+    assert "The push is pending again" in response.text
+    assert 'id="retry-push"' not in response.text  # no longer failed
+    with database.session() as session:
+        push = session.get(OutboxMessage, push_id)
+        assert (push.state, push.attempts) == ("pending", 0)
+    again = accountant.submit(page, f"/admin/log/outbox/{push_id}/retry", follow_redirects=True)
+    assert f"outbox message #{push_id} is pending; only failed messages are retried" in again.text

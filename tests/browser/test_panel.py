@@ -10,7 +10,7 @@ import pytest
 from playwright.sync_api import Page, expect
 from sqlalchemy import select
 
-from erpsync.models import Shop, utcnow
+from erpsync.models import OutboxMessage, Shop, utcnow
 from erpsync.sync.shops import shop_credentials
 from tests.admin.factories import make_order, make_run, make_shop
 from tests.browser.conftest import Live
@@ -99,6 +99,22 @@ def test_an_accountant_filters_orders_by_unmatched_lines_and_by_shop(live: Live,
     expect(rows).to_contain_text("P-200")
     rows.locator("a[title='View Record']").click()
     expect(page.locator("#order-pushes")).to_contain_text("prom answered 400")
+
+
+def test_an_accountant_sends_a_failed_push_again(live: Live, page: Page) -> None:
+    prom = make_shop(live.database, live.secret_key, "ua-prom", "prom")
+    make_order(live.database, prom, "P-300", failed_push="prom answered 503: try later")
+    live.login(page, "anna")
+    page.click("tr[data-shop='ua-prom'] td.failed-pushes a")  # the dashboard's link to the failed pushes
+    rows = page.locator("table.model-list tbody tr")
+    expect(rows).to_have_count(1)
+    expect(rows).to_contain_text("prom answered 503: try later")
+    rows.locator("a[title='View Record']").click()
+    page.click("#retry-push button")
+    expect(page.locator(".alert-success")).to_contain_text("The push is pending again")
+    expect(page.locator("#retry-push")).to_have_count(0)
+    with live.database.session() as session:
+        assert session.scalars(select(OutboxMessage.state)).one() == "pending"
 
 
 def _add_filter(page: Page, name: str, choice: str) -> None:

@@ -8,11 +8,13 @@ from datetime import datetime
 
 from flask_admin import AdminIndexView, expose
 from flask_babel import lazy_gettext as _l
+from redis import Redis
 from redis.exceptions import RedisError
 
 from erpsync.admin.app import app_settings, panel_db
 from erpsync.admin.i18n import display_zone, local_day_bounds
 from erpsync.admin.views.base import RoleRequired
+from erpsync.jobs.status import queue_summaries
 from erpsync.sync.overview import shop_overviews
 
 
@@ -32,28 +34,21 @@ class QueueReport:
 
 
 def queue_depths(redis_url: str) -> QueueReport:
-    """Every RQ queue on ``redis_url`` with its queued, running, scheduled and failed jobs."""
-    from redis import Redis
-    from rq import Queue
-
+    """erpsync's job queues with their waiting, running, scheduled (retries) and failed jobs; an unreachable
+    Redis is reported, not raised (the page must still show the shops)."""
     try:
         connection = Redis.from_url(redis_url, socket_timeout=2, socket_connect_timeout=2)
         try:
-            queues = [
-                QueueDepth(
-                    name=queue.name,
-                    queued=queue.count,
-                    started=queue.started_job_registry.count,
-                    scheduled=queue.scheduled_job_registry.count,
-                    failed=queue.failed_job_registry.count,
-                )
-                for queue in sorted(Queue.all(connection=connection), key=lambda q: q.name)
-            ]
+            summaries = queue_summaries(connection, limit=1)
         finally:
             connection.close()
     except RedisError as error:
         return QueueReport([], str(error))
-    return QueueReport(queues)
+    return QueueReport([
+        QueueDepth(summary.queue, summary.counts["queued"], summary.counts["running"], summary.counts["scheduled"],
+                   summary.counts["failed"])
+        for summary in summaries
+    ])
 
 
 def feed_address(public_url: str, feed_token: str) -> str:

@@ -1,14 +1,18 @@
 """The sync log: runs (one row per sync of a kind for a shop, with counts), events (an item that failed,
 a warning; searchable by text) and the outbox (changes to deliver; a failed one shows payload and error).
 
-A "retry" button belongs on the pages of a failed event or outbox message (blocks ``event_actions`` and
-``outbox_actions`` of their templates); it comes with the job queue, which can requeue the work.
+A push that failed for good has a "Send again" button on its page (``retry_message`` of the outbox);
+an event's page has the block ``event_actions`` for actions on what the event is about.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
+from flask import flash, redirect, url_for
+from flask.typing import ResponseReturnValue
+from flask_admin import expose
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_sqlalchemy_lite import SQLAlchemy
 from sqlalchemy import select
@@ -27,6 +31,7 @@ from erpsync.admin.views.base import (
     level_formatter,
     shop_name_formatter,
 )
+from erpsync.core.errors import ErpsyncError
 from erpsync.models import OutboxMessage, SyncEvent, SyncRun
 from erpsync.models.integration import (
     LOG_LEVELS,
@@ -40,6 +45,7 @@ from erpsync.models.integration import (
     RUN_SKIPPED,
     RUN_SUCCESS,
 )
+from erpsync.sync.outbox import retry_message
 
 MENU_ORDER = 20
 CATEGORY = _l("Sync log")
@@ -143,6 +149,20 @@ class OutboxView(PanelModelView):
         ]
         super().__init__(OutboxMessage, db, name=_l("Pushes"), category=CATEGORY, endpoint="outbox",
                          url="log/outbox")
+
+    @expose("/<int:message_id>/retry", methods=("POST",))
+    def retry(self, message_id: int) -> ResponseReturnValue:
+        """Send a push that failed for good again (pending now, attempts counted afresh)."""
+        session = panel_db().session
+        try:
+            retry_message(session, message_id)
+            session.commit()
+        except ErpsyncError as error:
+            session.rollback()
+            flash(error.message, "error")
+        else:
+            flash(_("The push is pending again: it is sent with the next delivery of the outbox."), "success")
+        return redirect(url_for(".details_view", id=message_id))
 
 
 def make_views(db: SQLAlchemy) -> list[PanelModelView]:
