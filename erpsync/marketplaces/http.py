@@ -269,6 +269,7 @@ class HttpClient:
         headers: Mapping[str, str] | None = None,
         error_detail: Callable[[httpx.Response], str | None] | None = None,
         secret_fields: frozenset[str] = frozenset(),
+        secret_texts: frozenset[str] = frozenset(),
         auth_hint: str | None = None,
         sleep: Callable[[float], None] = time.sleep,
         transport: httpx.BaseTransport | None = None,
@@ -280,6 +281,7 @@ class HttpClient:
         self.rate_limiter = rate_limiter
         self.error_detail = error_detail
         self.secret_fields = secret_fields  # JSON keys whose values never reach an exchange (log)
+        self.secret_texts = frozenset(t for t in secret_texts if t)  # e.g. the secret path of a file URL
         self.auth_hint = auth_hint
         self.sleep = sleep
         self.last_exchange: Exchange | None = None
@@ -343,6 +345,12 @@ class HttpClient:
 
     # -- internals --------------------------------------------------------------------------------
 
+    def mask_text(self, text: str) -> str:
+        """``text`` with every secret text (``secret_texts``) replaced by ``****``."""
+        for secret in self.secret_texts:
+            text = text.replace(secret, MASK)
+        return text
+
     def _wait(self, state: RetryCallState) -> float:
         failure = state.outcome.exception() if state.outcome else None
         if isinstance(failure, _TransientFailure) and failure.retry_after is not None:
@@ -364,19 +372,19 @@ class HttpClient:
         self.auth.apply(request)
         exchange = Exchange(
             method=method,
-            url=str(request.url),
+            url=self.mask_text(str(request.url)),
             request_headers=mask_headers(request.headers, self.auth.secret_headers),
             request_body=truncate_body(mask_json_fields(content, self.secret_fields)),
             attempt=number,
         )
         self.last_exchange = exchange
-        where = f"{self.marketplace}: {method} {request.url.path}"
+        where = f"{self.marketplace}: {method} {self.mask_text(request.url.path)}"
         started = time.monotonic()
         try:
             response = self._client.send(request)
             response.read()
         except httpx.TransportError as error:
-            exchange.error = f"{type(error).__name__}: {error}"
+            exchange.error = self.mask_text(f"{type(error).__name__}: {error}")
             exchange.elapsed_ms = int((time.monotonic() - started) * 1000)
             raise _TransientFailure(f"{where} failed: {exchange.error}", exchange, None, None) from None
         exchange.elapsed_ms = int((time.monotonic() - started) * 1000)

@@ -26,7 +26,7 @@ DELIVERY_WORDS: Sequence[tuple[str, tuple[str, ...]]] = (
 )
 
 PAYMENT_WORDS: Sequence[tuple[str, tuple[str, ...]]] = (
-    ("cash_on_delivery", ("наклад", "післяплат", "послеоплат", "при отриманні", "при получении",
+    ("cash_on_delivery", ("наклад", "наложен", "післяплат", "послеоплат", "при отриманні", "при получении",
                           "cash on delivery", " cod ")),
     ("credit", ("частин", "кредит", "розстроч", "рассроч", "instalment", "installment")),
     ("bank_transfer", ("безготів", "безнал", "на рахунок", "за рахунком", "по рахунку", "на счет", "по счету",
@@ -35,6 +35,23 @@ PAYMENT_WORDS: Sequence[tuple[str, tuple[str, ...]]] = (
                      "plata", "apple pay", "google pay", "онлайн", "online")),
     ("cash", ("готівк", "наличн", "cash")),
 )
+
+DELIVERY_LABELS = {
+    "nova_poshta": "Нова Пошта",
+    "ukrposhta": "Укрпошта",
+    "meest": "Meest",
+    "justin": "Justin",
+    "delivery_auto": "Делівері",
+    "pickup": "Самовивіз",
+    "courier": "Кур'єр / адресна доставка",
+}
+PAYMENT_LABELS = {
+    "cash_on_delivery": "Накладений платіж",
+    "credit": "Оплата частинами / кредит",
+    "bank_transfer": "Безготівковий розрахунок (рахунок)",
+    "card_online": "Оплата карткою онлайн (LiqPay, WayForPay, …)",
+    "cash": "Готівкою",
+}
 
 
 def _classify(title: str | None, table: Sequence[tuple[str, tuple[str, ...]]]) -> str | None:

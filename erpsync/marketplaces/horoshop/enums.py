@@ -14,7 +14,7 @@ Sources (docs/contracts/horoshop.md):
 from __future__ import annotations
 
 from erpsync.marketplaces.base import Enumerations
-from erpsync.marketplaces.methods import DELIVERY_WORDS, PAYMENT_WORDS
+from erpsync.marketplaces.methods import DELIVERY_LABELS, PAYMENT_LABELS
 
 STATUSES = {
     "1": "Нове (New)",
@@ -26,24 +26,8 @@ STATUSES = {
 
 SETTABLE_STATUSES = dict(STATUSES)
 
-_DELIVERY_LABELS = {
-    "nova_poshta": "Нова Пошта",
-    "ukrposhta": "Укрпошта",
-    "meest": "Meest",
-    "justin": "Justin",
-    "delivery_auto": "Делівері",
-    "pickup": "Самовивіз",
-    "courier": "Кур'єр / адресна доставка",
-}
-_PAYMENT_LABELS = {
-    "cash_on_delivery": "Накладений платіж",
-    "credit": "Оплата частинами / кредит",
-    "bank_transfer": "Безготівковий розрахунок (рахунок)",
-    "card_online": "Оплата карткою онлайн (LiqPay, WayForPay, …)",
-    "cash": "Готівкою",
-}
-DELIVERY_METHODS = {code: _DELIVERY_LABELS[code] for code, _ in DELIVERY_WORDS}
-PAYMENT_METHODS = {code: _PAYMENT_LABELS[code] for code, _ in PAYMENT_WORDS}
+DELIVERY_METHODS = dict(DELIVERY_LABELS)
+PAYMENT_METHODS = dict(PAYMENT_LABELS)
 
 ENUMS = Enumerations(
     statuses=STATUSES,
