@@ -30,7 +30,7 @@ def test_horoshop_is_registered_for_the_sandbox_command() -> None:
 
 
 def test_a_login_answers_a_token_and_a_wrong_one_an_error_envelope(shop) -> None:
-    server, client, token = shop
+    _server, client, token = shop
     assert len(token) == 32
     refused = client.post("/auth/", json={"login": LOGIN["username"], "password": "x"})
     assert refused.status_code == 200
@@ -45,7 +45,7 @@ def test_a_call_without_a_valid_token_is_unauthorized(shop) -> None:
 
 
 def test_orders_filter_by_date_ids_and_status_and_page_with_limit(shop) -> None:
-    server, client, token = shop
+    _server, client, token = shop
 
     def ids(**body: object) -> list[int]:
         answer = client.post("/orders/get/", json={"token": token, **body}).json()
@@ -78,7 +78,7 @@ def test_updates_answer_a_log_per_record_and_state_sticks(shop) -> None:
 
 
 def test_an_unknown_function_and_a_body_that_is_not_json(shop) -> None:
-    server, client, token = shop
+    _server, client, token = shop
     assert client.post("/orders/delete/", json={"token": token}).json()["status"] == "UNDEFINED_FUNCTION"
     broken = client.post("/orders/get/", content=b"{not json", headers={"Content-Type": "application/json"})
     assert broken.json()["status"] == "HTTP_ERROR"

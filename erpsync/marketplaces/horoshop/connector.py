@@ -7,7 +7,8 @@ are ids (built in: 1 new, 2 processing, 3 delivered, 4 not delivered, 6 shipping
 own), so any whole number can be set; delivery and payment options are reduced to stable codes
 (``erpsync.marketplaces.methods``). Shop settings: ``timezone`` (the shop's clock, default
 Europe/Kyiv: Horoshop's times carry no zone), ``name_order`` (``first_last`` or ``last_first``, how
-two-word names are written), ``warehouse`` (the stock warehouse, default ``office``, the main one).
+two-word names are written), ``horoshop_warehouse`` (the stock warehouse, default ``office``, the
+main one).
 """
 
 from __future__ import annotations
@@ -79,7 +80,7 @@ class HoroshopConnector(Connector):
         self.name_order = str(shop.settings.get("name_order") or "first_last")
         if self.name_order not in NAME_ORDERS:
             raise ValidationError(f"shop {shop.name!r}: setting name_order must be one of {', '.join(NAME_ORDERS)}")
-        self.warehouse = str(shop.settings.get("warehouse") or DEFAULT_WAREHOUSE)
+        self.warehouse = str(shop.settings.get("horoshop_warehouse") or DEFAULT_WAREHOUSE)
         limiter = shop_rate_limiter(self.name, shop.name, self.limits.requests_per_second) if rate_limit else None
         self.client = HoroshopClient(
             base_url=shop.base_url, username=shop.credentials["username"], password=shop.credentials["password"],

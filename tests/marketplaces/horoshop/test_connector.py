@@ -45,9 +45,9 @@ def test_an_expired_token_is_renewed_once_and_the_call_goes_through(sandbox, con
 
 
 def test_a_wrong_password_is_one_clear_error_naming_the_shop(sandbox: HoroshopSandbox) -> None:
-    with make_connector(sandbox.base_url, {"username": LOGIN["username"], "password": "nope"}) as horoshop:
-        with pytest.raises(AuthenticationError) as caught:
-            horoshop.check_connection()
+    with (make_connector(sandbox.base_url, {"username": LOGIN["username"], "password": "nope"}) as horoshop,
+          pytest.raises(AuthenticationError) as caught):
+        horoshop.check_connection()
     assert "horoshop refused the login of shop 'ua-horoshop': Incorrect login or password" in str(caught.value)
     assert "Адміни" in str(caught.value)
     assert "nope" not in json.dumps(caught.value.exchange)

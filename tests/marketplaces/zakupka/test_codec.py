@@ -27,7 +27,7 @@ def _decode_all(content: bytes, content_type: str | None = None) -> tuple[list, 
 
 
 def test_a_zakupka_style_order_decodes_with_buyer_lines_delivery_and_discount() -> None:
-    orders, errors = _decode_all(orders_file("zakupka_style_utf8.xml"))
+    orders, _errors = _decode_all(orders_file("zakupka_style_utf8.xml"))
     order = orders[0]
     assert (order.external_id, order.number, order.status) == ("5512345", "5512345", "new")
     assert order.created_at == datetime(2024, 5, 20, 6, 41, 7, tzinfo=UTC)

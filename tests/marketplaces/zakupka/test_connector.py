@@ -54,9 +54,8 @@ def test_an_order_changed_by_hand_in_the_cabinet_leaves_the_file(sandbox: Zakupk
 
 def test_a_wrong_link_is_one_clear_error_and_the_link_is_never_shown(sandbox: ZakupkaSandbox) -> None:
     wrong = f"{sandbox.url}/api/1c/orders/guessed-wrong-key.xml"
-    with make_connector(wrong) as zakupka:
-        with pytest.raises(AuthenticationError) as caught:
-            zakupka.check_connection()
+    with make_connector(wrong) as zakupka, pytest.raises(AuthenticationError) as caught:
+        zakupka.check_connection()
     message = str(caught.value)
     assert "orders file link of shop 'ua-zakupka' is not found (HTTP 404)" in message
     assert "Файл заказов" in message
@@ -79,12 +78,12 @@ def test_server_errors_are_retried(sandbox: ZakupkaSandbox) -> None:
 
 
 def test_a_seeded_file_with_a_broken_document_gives_the_others_and_names_it() -> None:
-    with ZakupkaSandbox(seed_dir=FIXTURES / "sandbox", days=100000) as server:
-        with make_connector(server.orders_url) as zakupka:
-            orders = list(zakupka.list_orders(datetime(2024, 1, 1, tzinfo=UTC), datetime.now(UTC)))
-            assert [o.external_id for o in orders] == ["5512345"]
-            [rejected] = zakupka.rejected
-            assert rejected.field == "Документ[Ид=5512346].Сумма"
+    with ZakupkaSandbox(seed_dir=FIXTURES / "sandbox", days=100000) as server, \
+            make_connector(server.orders_url) as zakupka:
+        orders = list(zakupka.list_orders(datetime(2024, 1, 1, tzinfo=UTC), datetime.now(UTC)))
+        assert [o.external_id for o in orders] == ["5512345"]
+        [rejected] = zakupka.rejected
+        assert rejected.field == "Документ[Ид=5512346].Сумма"
 
 
 def test_zakupka_takes_nothing_back(sandbox: ZakupkaSandbox) -> None:
