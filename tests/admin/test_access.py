@@ -28,8 +28,24 @@ def _example_url(app: Flask, rule: object) -> str:
         return url_for(rule.endpoint, **values)  # type: ignore[attr-defined]
 
 
+def _public_blueprints() -> set[str]:
+    """The login pages, static files, and every blueprint of ``erpsync.admin.blueprints`` (public by design:
+    health, feed files, marketplace push receivers — they check their own token or signature)."""
+    import importlib
+    import pkgutil
+
+    from erpsync.admin import blueprints
+
+    names = {"auth", "static"}
+    for module_info in pkgutil.iter_modules(blueprints.__path__):
+        blueprint = getattr(importlib.import_module(f"{blueprints.__name__}.{module_info.name}"), "blueprint", None)
+        if blueprint is not None:
+            names.add(blueprint.name)
+    return names
+
+
 def _panel_rules(app: Flask, method: str) -> list[object]:
-    public = {"health", "auth", "static"}
+    public = _public_blueprints()
     rules = []
     for rule in app.url_map.iter_rules():
         blueprint = rule.endpoint.rpartition(".")[0]
