@@ -68,6 +68,7 @@ class KauflandSandbox(Sandbox):
     def __init__(self, *, clock: Callable[[], float] = time.time, storefront: str = "de", **options: Any) -> None:
         self.clock = clock
         self.default_storefront = storefront
+        self.shop_settings = {"storefront": storefront}  # what `erpsync sandbox` tells a shop to set
         credentials = {
             "client_key": DEFAULT_CLIENT_KEY,
             "secret_key": DEFAULT_SECRET_KEY,
