@@ -24,6 +24,7 @@ from typing import Any
 from erpsync.core.errors import PayloadError, ValidationError
 from erpsync.marketplaces.base import Address, Customer, Order, OrderLine, StockPriceItem
 from erpsync.marketplaces.kaufland.enums import (
+    CARRIERS,
     IMPORT_FAILED_STATUSES,
     IMPORT_FINAL_STATUSES,
     STATUSES,
@@ -380,14 +381,25 @@ def decode_order_unit_state(item: Mapping[str, Any], path: str) -> OrderUnitStat
     )
 
 
-def send_body(carrier_code: str, tracking_numbers: Sequence[str]) -> dict[str, str]:
+def _squeeze(text: str) -> str:
+    return "".join(ch for ch in text.lower() if ch.isalnum())
+
+
+def carrier_code(value: str) -> str:
+    """Kaufland's spelling of a carrier: ``dhl`` → ``DHL``, ``deutsche_post`` → ``Deutsche Post`` (case, spaces,
+    ``_`` and ``-`` ignored); a carrier Kaufland's list does not have is sent as given."""
+    wanted = _squeeze(value)
+    return next((code for code in CARRIERS if _squeeze(code) == wanted), value.strip())
+
+
+def send_body(carrier: str, tracking_numbers: Sequence[str]) -> dict[str, str]:
     """``PATCH /order-units/{id}/send``: several tracking numbers go comma-separated."""
     numbers = [n.strip() for n in tracking_numbers if n and n.strip()]
     if not numbers:
         raise ValidationError("kaufland: marking a unit sent needs a tracking number")
-    if not carrier_code or not carrier_code.strip():
+    if not carrier or not carrier.strip():
         raise ValidationError("kaufland: marking a unit sent needs a carrier code (delivery.outbound in the mapping)")
-    return {"tracking_numbers": ",".join(numbers), "carrier_code": carrier_code.strip()}
+    return {"tracking_numbers": ",".join(numbers), "carrier_code": carrier_code(carrier)}
 
 
 def invoice_body(file_name: str, pdf: bytes) -> dict[str, str]:

@@ -176,3 +176,12 @@ def test_times_are_sent_as_kaufland_filters_take_them() -> None:
     assert codec.format_time(datetime(2024, 3, 1, 12, 0, 5, tzinfo=UTC)) == "2024-03-01T12:00:05Z"
     with pytest.raises(ValidationError):
         codec.format_time(datetime(2024, 3, 1))
+
+
+def test_carriers_are_sent_in_kauflands_spelling() -> None:
+    assert codec.carrier_code("dhl") == "DHL"
+    assert codec.carrier_code("deutsche_post") == "Deutsche Post"
+    assert codec.carrier_code("Kuehne-Nagel") == "Kuehne & Nagel"
+    assert codec.carrier_code("Pigeon Post") == "Pigeon Post"  # not in the list: sent as given
+    assert codec.carrier_code("trans o flex") == "trans-o-flex"
+    assert codec.send_body("dpd", ["1", " 2 "]) == {"tracking_numbers": "1,2", "carrier_code": "DPD"}
