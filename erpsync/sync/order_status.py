@@ -1,0 +1,167 @@
+"""Changing an order's accounting status, and pushing it to the marketplace through the outbox.
+
+``set_order_status`` changes the status, writes the history row (source: accounting) and an outbox
+message, all in the caller's transaction: either all of it is saved or none. ``deliver_status`` (the
+outbox handler of ``order_status`` messages) translates the status through the shop's outbound
+mapping and calls the connector. A status the marketplace would refuse from the order's current
+marketplace status is not sent: the message fails at once with the reason, no retries.
+
+Statuses a marketplace sets only with a code the buyer received (Kaspi COMPLETED,
+``Enumerations.security_code_for``) take two steps: without a code, ``set_order_status`` leaves the
+accounting status alone and queues a request that makes the marketplace send the buyer the code;
+with ``code=…`` (told by the buyer) it changes the status and queues the change carrying the code.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from erpsync.core.errors import TransitionError, ValidationError
+from erpsync.marketplaces.base import OrderRef, StatusChange
+from erpsync.marketplaces.registry import enumerations
+from erpsync.models import ACCOUNTING_STATUSES, Order, OrderStatusChange, OutboxMessage, Shop, Waybill, utcnow
+from erpsync.models.db import Database
+from erpsync.models.sales import STATUS_SOURCE_ACCOUNTING
+from erpsync.sync.connectors import open_connector
+from erpsync.sync.order_outbox import KIND_STATUS, KIND_WAYBILL, load_target, write_message
+from erpsync.sync.order_store import RELEASING_STATUSES
+from erpsync.sync.reservations import release_lines
+from erpsync.sync.translate import OutboundStatus, translator_for
+
+STEP_SEND_CODE = "send_code"
+STEP_SET = "set"
+
+
+@dataclass(frozen=True)
+class StatusRequest:
+    """What ``set_order_status`` did: whether the status changed, the messages it queued, and a sentence."""
+
+    changed: bool
+    message_ids: tuple[int, ...]
+    summary: str
+    awaiting_code: bool = False
+
+
+def outbound_action(shop: Shop, status: str) -> OutboundStatus:
+    return translator_for(shop.marketplace, shop.name).status_out(status)
+
+
+def _check_reason(shop: Shop, action: OutboundStatus, reason: str | None) -> str | None:
+    enums = enumerations(shop.marketplace)
+    chosen = reason or action.reason
+    if reason and enums.cancellation_reasons and reason not in enums.cancellation_reasons:
+        known = ", ".join(enums.cancellation_reasons)
+        raise ValidationError(f"{shop.marketplace} has no cancellation reason {reason!r} (reasons: {known})")
+    if action.status in enums.reason_required_for and not chosen:
+        raise ValidationError(
+            f"{shop.marketplace} needs a reason to set {action.status}",
+            hint=f"give --reason ({', '.join(enums.cancellation_reasons)}) or set one in the mapping",
+        )
+    return chosen
+
+
+def set_order_status(
+    session: Session,
+    order: Order,
+    status: str,
+    actor: str,
+    reason: str | None = None,
+    comment: str | None = None,
+    code: str | None = None,
+) -> StatusRequest:
+    """Change ``order``'s accounting status and queue the change for its marketplace (same transaction).
+
+    ``reason`` is the marketplace's cancellation reason code (default: the mapping's), ``comment`` goes
+    with it; ``code`` is the buyer's confirmation code where the marketplace needs one."""
+    if status not in ACCOUNTING_STATUSES:
+        raise ValidationError(f"unknown status {status!r}; statuses: {', '.join(ACCOUNTING_STATUSES)}")
+    shop = session.get(Shop, order.shop_id)
+    assert shop is not None
+    action = outbound_action(shop, status)
+    reason = _check_reason(shop, action, reason) if not action.ignore else reason
+    needs_code = not action.ignore and action.status in enumerations(shop.marketplace).security_code_for
+    if needs_code and not code:
+        message = write_message(session, order, KIND_STATUS, f"order:{order.id}:status:{status}:{STEP_SEND_CODE}",
+                                {"status": status, "step": STEP_SEND_CODE, "actor": actor})
+        return StatusRequest(False, (message.id,), f"asked {shop.marketplace} to send the buyer the code for "
+                             f"{action.status}; set the status again with the code the buyer tells you",
+                             awaiting_code=True)
+    if status == order.status and not code:
+        return StatusRequest(False, (), f"order {order.number} is {status} already")
+    note = "; ".join(p for p in (f"reason: {reason}" if reason else "", comment or "") if p) or None
+    order.history.append(OrderStatusChange(from_status=order.status, to_status=status, source=STATUS_SOURCE_ACCOUNTING,
+                                           actor=actor, note=note, changed_at=utcnow()))
+    order.status = status
+    if status in RELEASING_STATUSES:
+        release_lines(order.lines)
+    ids: list[int] = []
+    if action.ignore:
+        summary = f"order {order.number} is {status}; the mapping sends nothing to {shop.marketplace} for it"
+    else:
+        payload: dict[str, Any] = {"status": status, "step": STEP_SET, "actor": actor, "reason": reason,
+                                   "comment": comment}
+        if code:
+            payload["security_code"] = code
+        ids.append(write_message(session, order, KIND_STATUS, f"order:{order.id}:status:{status}", payload).id)
+        summary = f"order {order.number} is {status}; {action.status} queued for {shop.marketplace}"
+    if action.push_waybill:
+        ids.extend(queue_waybills(session, order))
+    session.flush()
+    return StatusRequest(True, tuple(ids), summary)
+
+
+def queue_waybills(session: Session, order: Order) -> list[int]:
+    """Queue every waybill of the order that was not pushed yet."""
+    ids = []
+    for waybill in session.query(Waybill).filter(Waybill.order_id == order.id, Waybill.pushed_at.is_(None)):
+        ids.append(write_message(session, order, KIND_WAYBILL, f"order:{order.id}:waybill:{waybill.id}",
+                                 {"waybill_id": waybill.id}).id)
+    return ids
+
+
+# --- delivery ----------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Delivery:
+    """What delivering one message did (for the log)."""
+
+    sent: bool
+    summary: str
+
+
+def deliver_status(database: Database, message: OutboxMessage, *, secret_key: str) -> Delivery:
+    """The outbox handler of ``order_status`` messages (see the module docstring).
+
+    Raises ``TransitionError`` for a change the marketplace would refuse (not sent, not to be retried),
+    ``MarketplaceError`` for a failure of the marketplace (retryable when it says so)."""
+    payload = dict(message.payload)
+    target, shop = load_target(database, message.id, int(payload["order_id"]))
+    action = outbound_action(shop, payload["status"])
+    if action.ignore:
+        return Delivery(False, f"order {target.number}: the mapping sends nothing for {payload['status']}")
+    with open_connector(shop, secret_key) as connector:
+        connector.check_transition(target.external_status, action.status)
+        extra: dict[str, Any] = {}
+        if payload.get("security_code"):
+            extra["security_code"] = payload["security_code"]
+        change = StatusChange(
+            order=OrderRef(target.external_id, target.number, target.external_status),
+            status=action.status, reason=payload.get("reason") or action.reason,
+            comment=payload.get("comment") or action.comment, extra=extra,
+        )
+        answer = connector.set_status(change)
+    if payload.get("step") == STEP_SEND_CODE:
+        return Delivery(True, f"order {target.number}: {shop.marketplace} sent the buyer the code for {action.status}")
+    with database.session() as session:
+        order = session.get(Order, target.order_id)
+        if order is not None:
+            order.external_status = answer.status if answer is not None and answer.status else action.status
+    return Delivery(True, f"order {target.number}: {action.status} set on {shop.marketplace}")
+
+
+__all__ = ["STEP_SEND_CODE", "STEP_SET", "Delivery", "StatusRequest", "TransitionError", "deliver_status",
+           "queue_waybills", "set_order_status"]

@@ -1,0 +1,60 @@
+"""Waybills (TTN) of orders: saving one, and pushing it to the marketplace once.
+
+A waybill is pushed when its order is in (or reaches) an accounting status whose outbound mapping
+says ``push_waybill: true``; ``Waybill.pushed_at`` records the push, and a waybill pushed once is
+never pushed again.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from erpsync.core.errors import NotFoundError, ValidationError
+from erpsync.marketplaces.base import OrderRef, WaybillInfo
+from erpsync.models import Order, OutboxMessage, Shop, Waybill, utcnow
+from erpsync.models.db import Database
+from erpsync.sync.connectors import open_connector
+from erpsync.sync.order_outbox import load_target
+from erpsync.sync.order_status import Delivery, outbound_action, queue_waybills
+
+
+def save_waybill(
+    session: Session, order: Order, number: str, *, carrier: str | None = None
+) -> tuple[Waybill, list[int]]:
+    """Save a waybill on ``order`` (the same number twice is one waybill) and queue its push when the
+    order's status says so; returns the waybill and the outbox message ids queued."""
+    number = number.strip()
+    if not number:
+        raise ValidationError("a waybill needs a number")
+    waybill = session.scalar(select(Waybill).where(Waybill.order_id == order.id, Waybill.number == number))
+    if waybill is None:
+        waybill = Waybill(order_id=order.id, number=number, carrier=carrier or order.delivery_method or "other")
+        session.add(waybill)
+        session.flush()
+    elif carrier and waybill.carrier != carrier:
+        waybill.carrier = carrier
+    shop = session.get(Shop, order.shop_id)
+    assert shop is not None
+    ids = queue_waybills(session, order) if outbound_action(shop, order.status).push_waybill else []
+    return waybill, ids
+
+
+def deliver_waybill(database: Database, message: OutboxMessage, *, secret_key: str) -> Delivery:
+    """The outbox handler of ``waybill`` messages: push the waybill unless it was pushed already."""
+    payload = dict(message.payload)
+    target, shop = load_target(database, message.id, int(payload["order_id"]))
+    with database.session() as session:
+        waybill = session.get(Waybill, int(payload["waybill_id"]))
+        if waybill is None:
+            raise NotFoundError(f"waybill id {payload['waybill_id']} of order {target.number} no longer exists")
+        if waybill.pushed_at is not None:
+            return Delivery(False, f"order {target.number}: waybill {waybill.number} was pushed already")
+        info = WaybillInfo(number=waybill.number, carrier=waybill.carrier)
+    with open_connector(shop, secret_key) as connector:
+        connector.push_waybill(OrderRef(target.external_id, target.number, target.external_status), info)
+    with database.session() as session:
+        waybill = session.get(Waybill, int(payload["waybill_id"]))
+        if waybill is not None:
+            waybill.pushed_at = utcnow()
+    return Delivery(True, f"order {target.number}: waybill {info.number} pushed to {shop.marketplace}")
