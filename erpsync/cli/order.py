@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import os
+
 import click
 
 from erpsync.cli.context import AppContext, pass_app
 from erpsync.cli.output import print_json, print_table
 from erpsync.models import ACCOUNTING_STATUSES
 from erpsync.sync.log_query import parse_since
+from erpsync.sync.order_status import set_order_status
 from erpsync.sync.order_views import OrderFilter, find_order, list_orders, order_detail
+from erpsync.sync.waybills import save_waybill
 
 
 @click.group("order")
@@ -75,6 +79,48 @@ def order_show(app: AppContext, key: str, fmt: str) -> None:
     print_table("status history", ["at", "from", "to", "marketplace status", "source", "actor"], (
         [h["at"], h["from"], h["to"], h["marketplace_status"], h["source"], h["actor"]] for h in detail["history"]
     ))
+
+
+@order_group.command("set-status")
+@click.argument("key")
+@click.argument("status", type=click.Choice(ACCOUNTING_STATUSES))
+@click.option("--reason", help="The marketplace's cancellation reason code (default: the mapping's).")
+@click.option("--comment", help="A comment sent with the change (e.g. why it was cancelled).")
+@click.option("--code", help="The code the buyer received, where the marketplace needs one (Kaspi: completing).")
+@click.option("--actor", default=lambda: os.environ.get("USER") or "cli", show_default="$USER",
+              help="Who changes it (kept in the status history).")
+@pass_app
+def order_set_status(app: AppContext, key: str, status: str, reason: str | None, comment: str | None,
+                     code: str | None, actor: str) -> None:
+    """Change an order's status (KEY: id, number or SHOP:EXTERNAL_ID) and queue it for the marketplace."""
+    with app.database().session() as session:
+        order = find_order(session, key)
+        shop = order.shop.name
+        request = set_order_status(session, order, status, actor, reason=reason, comment=comment, code=code)
+    click.echo(request.summary)
+    if request.message_ids:
+        click.echo(f"queued as outbox message(s) {', '.join(map(str, request.message_ids))}; "
+                   f"`erpsync sync push --shop {shop}` delivers them")
+
+
+@order_group.command("waybill")
+@click.argument("key")
+@click.argument("number")
+@click.option("--carrier", help="The carrier (default: the order's delivery method).")
+@pass_app
+def order_waybill(app: AppContext, key: str, number: str, carrier: str | None) -> None:
+    """Save a waybill (TTN) on an order; it is pushed when the order reaches a status that pushes waybills."""
+    with app.database().session() as session:
+        order = find_order(session, key)
+        shop = order.shop.name
+        waybill, message_ids = save_waybill(session, order, number, carrier=carrier)
+        status = order.status
+    if message_ids:
+        click.echo(f"waybill {waybill.number} saved and queued for the marketplace; "
+                   f"`erpsync sync push --shop {shop}` delivers it")
+    else:
+        click.echo(f"waybill {waybill.number} saved; it is pushed when the order reaches a status that pushes "
+                   f"waybills (it is {status} now)")
 
 
 COMMANDS = [order_group]

@@ -24,12 +24,12 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session
 
-from erpsync.core.errors import ErpsyncError
+from erpsync.core.errors import ErpsyncError, NotFoundError
 from erpsync.marketplaces import base as mp
 from erpsync.marketplaces.registry import connector_class
 from erpsync.models import Order, Shop, SyncCursor, utcnow
 from erpsync.models.db import Database
-from erpsync.models.integration import RUN_SKIPPED
+from erpsync.models.integration import RUN_PARTIAL, RUN_SKIPPED, RUN_SUCCESS
 from erpsync.sync.connectors import open_connector
 from erpsync.sync.log import RunCounts, SyncLog, sync_run
 from erpsync.sync.order_store import CLOSED_STATUSES, CREATED, HELD, UPDATED, ShopContext, save_order
@@ -208,41 +208,58 @@ def import_orders(
     job_id: str | None = None,
     connector: mp.Connector | None = None,
 ) -> ImportReport:
-    """Import the orders of one shop (see the module docstring); returns what the run did.
+    """Import the orders of one shop (see the module docstring) as one run of the sync log.
 
     A connection failure of the marketplace ends the run as failed (orders saved so far stay, the
     cursor does not move). ``connector`` replaces the shop's own (it is not closed here then).
     """
+    with database.session() as session:
+        shop_id = get_shop(session, shop_name).id
+    with sync_run(database, "orders", shop_id, job_id=job_id) as log:
+        return import_orders_logged(database, shop_id, log, secret_key=secret_key, now=now, connector=connector)
+
+
+def import_orders_logged(
+    database: Database,
+    shop_id: int,
+    log: SyncLog,
+    *,
+    secret_key: str,
+    now: datetime | None = None,
+    connector: mp.Connector | None = None,
+) -> ImportReport:
+    """The import of ``import_orders`` counted into a run of the sync log the caller opened and closes
+    (a job runner's); a disabled shop or ``sync_orders=false`` closes the run as skipped."""
     now = now or utcnow()
     with database.session() as session:
-        shop = get_shop(session, shop_name)
+        shop = session.get(Shop, shop_id)
+        if shop is None:
+            raise NotFoundError(f"shop #{shop_id} no longer exists")
         ctx = ShopContext.load(session, shop)
-    with sync_run(database, "orders", shop.id, job_id=job_id) as log:
-        if not shop.enabled or not ctx.settings.get("sync_orders", True):
-            why = "the shop is disabled" if not shop.enabled else "order import is off (sync_orders=false)"
-            log.finish(RUN_SKIPPED, why)
-            return ImportReport(shop=shop.name, run_id=log.run_id, status=RUN_SKIPPED, counts=log.counts)
-        own = connector is None
-        connector = connector or open_connector(shop, secret_key)
-        try:
-            with database.session() as session:
-                window = plan_window(session, shop, connector, now)
-            batch = _Batch(log=log, ctx=ctx, now=now, cursor_limit=window.until)
-            for start, end in window_slices(window, connector.limits.max_window_days):
-                for item in connector.list_orders(start, end):
-                    log.counts.fetched += 1
-                    if isinstance(item, mp.UnreadableOrder):
-                        batch.unreadable(item, start)
-                    else:
-                        batch.order(database, item, start)
-        finally:
-            if own:
-                connector.close()
-        cursor = batch.cursor_limit
-        write_cursor(database, shop.id, cursor)
-        status = log.finish(message=f"window {window.since.isoformat()} … {window.until.isoformat()}")
+    if not shop.enabled or not ctx.settings.get("sync_orders", True):
+        why = "the shop is disabled" if not shop.enabled else "order import is off (sync_orders=false)"
+        log.finish(RUN_SKIPPED, why)
+        return ImportReport(shop=shop.name, run_id=log.run_id, status=RUN_SKIPPED, counts=log.counts, error=why)
+    own = connector is None
+    connector = connector or open_connector(shop, secret_key)
+    try:
+        with database.session() as session:
+            window = plan_window(session, shop, connector, now)
+        batch = _Batch(log=log, ctx=ctx, now=now, cursor_limit=window.until)
+        for start, end in window_slices(window, connector.limits.max_window_days):
+            for item in connector.list_orders(start, end):
+                log.counts.fetched += 1
+                if isinstance(item, mp.UnreadableOrder):
+                    batch.unreadable(item, start)
+                else:
+                    batch.order(database, item, start)
+    finally:
+        if own:
+            connector.close()
+    write_cursor(database, shop.id, batch.cursor_limit)
+    status = RUN_PARTIAL if log.counts.failed else RUN_SUCCESS
     return ImportReport(shop=shop.name, run_id=log.run_id, status=status, counts=log.counts, window=window,
-                        cursor=cursor, order_ids=batch.order_ids)
+                        cursor=batch.cursor_limit, order_ids=batch.order_ids)
 
 
 def import_all_orders(database: Database, *, secret_key: str, now: datetime | None = None) -> list[ImportReport]:

@@ -14,14 +14,15 @@ with ``code=…`` (told by the buyer) it changes the status and queues the chang
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy.orm import Session
 
 from erpsync.core.errors import TransitionError, ValidationError
-from erpsync.marketplaces.base import OrderRef, StatusChange
-from erpsync.marketplaces.registry import enumerations
+from erpsync.marketplaces.base import CAP_WAYBILL, OrderRef, StatusChange
+from erpsync.marketplaces.registry import connector_class, enumerations
 from erpsync.models import ACCOUNTING_STATUSES, Order, OrderStatusChange, OutboxMessage, Shop, Waybill, utcnow
 from erpsync.models.db import Database
 from erpsync.models.sales import STATUS_SOURCE_ACCOUNTING
@@ -71,11 +72,13 @@ def set_order_status(
     reason: str | None = None,
     comment: str | None = None,
     code: str | None = None,
+    extra: Mapping[str, Any] | None = None,
 ) -> StatusRequest:
     """Change ``order``'s accounting status and queue the change for its marketplace (same transaction).
 
     ``reason`` is the marketplace's cancellation reason code (default: the mapping's), ``comment`` goes
-    with it; ``code`` is the buyer's confirmation code where the marketplace needs one."""
+    with it; ``code`` is the buyer's confirmation code where the marketplace needs one; ``extra`` holds
+    what else the marketplace wants with this status (Kaspi ASSEMBLE: ``number_of_space``)."""
     if status not in ACCOUNTING_STATUSES:
         raise ValidationError(f"unknown status {status!r}; statuses: {', '.join(ACCOUNTING_STATUSES)}")
     shop = session.get(Shop, order.shop_id)
@@ -91,18 +94,20 @@ def set_order_status(
                              awaiting_code=True)
     if status == order.status and not code:
         return StatusRequest(False, (), f"order {order.number} is {status} already")
-    note = "; ".join(p for p in (f"reason: {reason}" if reason else "", comment or "") if p) or None
-    order.history.append(OrderStatusChange(from_status=order.status, to_status=status, source=STATUS_SOURCE_ACCOUNTING,
-                                           actor=actor, note=note, changed_at=utcnow()))
-    order.status = status
-    if status in RELEASING_STATUSES:
-        release_lines(order.lines)
+    changed = status != order.status
+    if changed:  # the same status again with a code only sends the code (a first code may have been wrong)
+        note = "; ".join(p for p in (f"reason: {reason}" if reason else "", comment or "") if p) or None
+        order.history.append(OrderStatusChange(from_status=order.status, to_status=status, actor=actor, note=note,
+                                               source=STATUS_SOURCE_ACCOUNTING, changed_at=utcnow()))
+        order.status = status
+        if status in RELEASING_STATUSES:
+            release_lines(order.lines)
     ids: list[int] = []
     if action.ignore:
         summary = f"order {order.number} is {status}; the mapping sends nothing to {shop.marketplace} for it"
     else:
         payload: dict[str, Any] = {"status": status, "step": STEP_SET, "actor": actor, "reason": reason,
-                                   "comment": comment}
+                                   "comment": comment, "extra": dict(extra or {})}
         if code:
             payload["security_code"] = code
         ids.append(write_message(session, order, KIND_STATUS, f"order:{order.id}:status:{status}", payload).id)
@@ -110,11 +115,23 @@ def set_order_status(
     if action.push_waybill:
         ids.extend(queue_waybills(session, order))
     session.flush()
-    return StatusRequest(True, tuple(ids), summary)
+    return StatusRequest(changed, tuple(ids), summary)
+
+
+def takes_waybills(marketplace: str) -> bool:
+    """Whether the marketplace's connector can receive a waybill number."""
+    try:
+        return CAP_WAYBILL in connector_class(marketplace).capabilities
+    except ValidationError:
+        return False
 
 
 def queue_waybills(session: Session, order: Order) -> list[int]:
-    """Queue every waybill of the order that was not pushed yet."""
+    """Queue every waybill of the order that was not pushed yet (none where the marketplace takes no
+    waybills through its API, e.g. Kaspi, which makes its own)."""
+    shop = session.get(Shop, order.shop_id)
+    if shop is None or not takes_waybills(shop.marketplace):
+        return []
     ids = []
     for waybill in session.query(Waybill).filter(Waybill.order_id == order.id, Waybill.pushed_at.is_(None)):
         ids.append(write_message(session, order, KIND_WAYBILL, f"order:{order.id}:waybill:{waybill.id}",
@@ -145,7 +162,7 @@ def deliver_status(database: Database, message: OutboxMessage, *, secret_key: st
         return Delivery(False, f"order {target.number}: the mapping sends nothing for {payload['status']}")
     with open_connector(shop, secret_key) as connector:
         connector.check_transition(target.external_status, action.status)
-        extra: dict[str, Any] = {}
+        extra: dict[str, Any] = dict(payload.get("extra") or {})
         if payload.get("security_code"):
             extra["security_code"] = payload["security_code"]
         change = StatusChange(
@@ -164,4 +181,4 @@ def deliver_status(database: Database, message: OutboxMessage, *, secret_key: st
 
 
 __all__ = ["STEP_SEND_CODE", "STEP_SET", "Delivery", "StatusRequest", "TransitionError", "deliver_status",
-           "queue_waybills", "set_order_status"]
+           "queue_waybills", "set_order_status", "takes_waybills"]

@@ -22,7 +22,17 @@ from sqlalchemy.orm import Session
 from erpsync.core.marketplaces import marketplace_info
 from erpsync.core.money import round_money
 from erpsync.marketplaces import base as mp
-from erpsync.models import HeldOrder, Invoice, Listing, Order, OrderLine, OrderStatusChange, Product, Shop
+from erpsync.models import (
+    HeldOrder,
+    Invoice,
+    Listing,
+    Order,
+    OrderLine,
+    OrderStatusChange,
+    Product,
+    Shop,
+    Waybill,
+)
 from erpsync.models.sales import STATUS_SOURCE_MARKETPLACE
 from erpsync.sync.customers import find_or_create_customer, format_address, full_name, normalize_phone
 from erpsync.sync.reservations import release_line, release_lines, reserve_lines, shop_warehouse_ids
@@ -260,6 +270,16 @@ def _apply_fields(order: Order, incoming: mp.Order, ctx: ShopContext, result: Sa
     )
 
 
+def _marketplace_waybill(order: Order, incoming: mp.Order, ctx: ShopContext, now: datetime) -> bool:
+    """Keep a waybill the marketplace made (Kaspi Delivery); it came from there, so it is never pushed back."""
+    number = (incoming.waybill_number or "").strip()
+    if not number or any(w.number == number for w in order.waybills):
+        return False
+    order.waybills.append(Waybill(number=number[:64], carrier=ctx.marketplace, status="from marketplace",
+                                  created_at=now, pushed_at=now))
+    return True
+
+
 def _invoice(session: Session, order: Order, ctx: ShopContext, now: datetime) -> bool:
     if not (order.is_paid and ctx.settings.get("auto_invoice")) or order.invoices:
         return False
@@ -305,6 +325,8 @@ def _save(session: Session, ctx: ShopContext, incoming: mp.Order, now: datetime,
         shortfall = reserve_lines(session, order.lines, ctx.warehouse_ids, int(ctx.settings["reservation_days"]))
         if shortfall and fresh:
             result.warnings.append(f"{shortfall} unit(s) could not be reserved: not enough stock")
+    if _marketplace_waybill(order, incoming, ctx, now):
+        result.notes.append(f"waybill {incoming.waybill_number} from {ctx.marketplace}")
     if _invoice(session, order, ctx, now):
         result.notes.append("invoice created")
     session.flush()
