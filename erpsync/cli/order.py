@@ -8,6 +8,7 @@ import click
 
 from erpsync.cli.context import AppContext, pass_app
 from erpsync.cli.output import print_json, print_table
+from erpsync.core.errors import ValidationError
 from erpsync.models import ACCOUNTING_STATUSES
 from erpsync.sync.log_query import parse_since
 from erpsync.sync.order_status import set_order_status
@@ -79,6 +80,11 @@ def order_show(app: AppContext, key: str, fmt: str) -> None:
     print_table("status history", ["at", "from", "to", "marketplace status", "source", "actor"], (
         [h["at"], h["from"], h["to"], h["marketplace_status"], h["source"], h["actor"]] for h in detail["history"]
     ))
+    if detail["outbox"]:
+        print_table("to the marketplace", ["id", "what", "state", "attempts", "error"], (
+            [m["id"], f"{m['kind']} {m['status'] or ''} {m['step'] or ''}".strip(), m["state"], m["attempts"],
+             m["last_error"] or ""] for m in detail["outbox"]
+        ))
 
 
 @order_group.command("set-status")
@@ -87,16 +93,25 @@ def order_show(app: AppContext, key: str, fmt: str) -> None:
 @click.option("--reason", help="The marketplace's cancellation reason code (default: the mapping's).")
 @click.option("--comment", help="A comment sent with the change (e.g. why it was cancelled).")
 @click.option("--code", help="The code the buyer received, where the marketplace needs one (Kaspi: completing).")
+@click.option("--extra", multiple=True, metavar="KEY=VALUE",
+              help="What else the marketplace needs with this status (Kaspi assembled: number_of_space=2).")
 @click.option("--actor", default=lambda: os.environ.get("USER") or "cli", show_default="$USER",
               help="Who changes it (kept in the status history).")
 @pass_app
 def order_set_status(app: AppContext, key: str, status: str, reason: str | None, comment: str | None,
-                     code: str | None, actor: str) -> None:
+                     code: str | None, extra: tuple[str, ...], actor: str) -> None:
     """Change an order's status (KEY: id, number or SHOP:EXTERNAL_ID) and queue it for the marketplace."""
+    values = {}
+    for pair in extra:
+        name, sep, value = pair.partition("=")
+        if not sep or not name.strip():
+            raise ValidationError(f"--extra: expected KEY=VALUE, got {pair!r}")
+        values[name.strip()] = value.strip()
     with app.database().session() as session:
         order = find_order(session, key)
         shop = order.shop.name
-        request = set_order_status(session, order, status, actor, reason=reason, comment=comment, code=code)
+        request = set_order_status(session, order, status, actor, reason=reason, comment=comment, code=code,
+                                   extra=values)
     click.echo(request.summary)
     if request.message_ids:
         click.echo(f"queued as outbox message(s) {', '.join(map(str, request.message_ids))}; "

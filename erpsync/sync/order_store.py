@@ -329,6 +329,10 @@ def _save(session: Session, ctx: ShopContext, incoming: mp.Order, now: datetime,
         result.notes.append(f"waybill {incoming.waybill_number} from {ctx.marketplace}")
     if _invoice(session, order, ctx, now):
         result.notes.append("invoice created")
+    if fresh and order.status == "new" and ctx.settings.get("auto_accept"):
+        from erpsync.sync.order_status import set_order_status  # the status module builds on this one
+
+        result.notes.append(set_order_status(session, order, "accepted", "auto_accept").summary)
     session.flush()
     if counter.changes:
         if not fresh:
