@@ -7,16 +7,19 @@ one of the same order is still undelivered, so "accept" always reaches the marke
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Callable, Collection, Mapping
+from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from erpsync.core.errors import MarketplaceError
+from erpsync.core.errors import MarketplaceError, NotFoundError, TransitionError, ValidationError
+from erpsync.marketplaces.base import Connector
 from erpsync.models import Order, OutboxMessage, Shop
 from erpsync.models.db import Database
 from erpsync.models.integration import OUTBOX_IN_PROGRESS, OUTBOX_PENDING
+from erpsync.sync.connectors import open_connector
 
 KIND_STATUS = "order_status"
 KIND_WAYBILL = "waybill"
@@ -51,15 +54,17 @@ class WaitForEarlier(MarketplaceError):
                          retryable=True)
 
 
-def check_earlier(session: Session, message_id: int, order: Order) -> None:
-    """Refuse (for now) to deliver a message while an earlier message of the same order is undelivered."""
-    earlier = session.scalar(
-        select(OutboxMessage.id).where(
-            OutboxMessage.shop_id == order.shop_id, OutboxMessage.kind.in_(ORDER_KINDS),
-            OutboxMessage.id < message_id, OutboxMessage.state.in_((OUTBOX_PENDING, OUTBOX_IN_PROGRESS)),
-            OutboxMessage.payload["order_id"].as_integer() == order.id,
-        ).order_by(OutboxMessage.id).limit(1)
+def check_earlier(session: Session, message_id: int, order: Order, delivered: Collection[int] = ()) -> None:
+    """Refuse (for now) to deliver a message while an earlier message of the same order is undelivered
+    (``delivered``: ids delivered in this batch, not marked done yet)."""
+    query = select(OutboxMessage.id).where(
+        OutboxMessage.shop_id == order.shop_id, OutboxMessage.kind.in_(ORDER_KINDS),
+        OutboxMessage.id < message_id, OutboxMessage.state.in_((OUTBOX_PENDING, OUTBOX_IN_PROGRESS)),
+        OutboxMessage.payload["order_id"].as_integer() == order.id,
     )
+    if delivered:
+        query = query.where(OutboxMessage.id.not_in(list(delivered)))
+    earlier = session.scalar(query.order_by(OutboxMessage.id).limit(1))
     if earlier is not None:
         raise WaitForEarlier(order.number, earlier)
 
@@ -76,17 +81,74 @@ class OrderTarget:
     external_status: str | None
 
 
-def load_target(database: Database, message_id: int, order_id: int) -> tuple[OrderTarget, Shop]:
-    from erpsync.core.errors import NotFoundError
-
+def load_target(
+    database: Database, message_id: int, order_id: int, *, delivered: Collection[int] = ()
+) -> tuple[OrderTarget, Shop]:
+    """The order of a message and its shop; ``WaitForEarlier`` while an earlier change of it is undelivered."""
     with database.session() as session:
         order = session.get(Order, order_id)
         if order is None:
             raise NotFoundError(f"order id {order_id} of outbox message #{message_id} no longer exists")
-        check_earlier(session, message_id, order)
+        check_earlier(session, message_id, order, delivered)
         shop = session.get(Shop, order.shop_id)
         assert shop is not None
         target = OrderTarget(order.id, shop.name, shop.marketplace, order.external_id, order.number,
                              order.external_status)
         session.expunge(shop)
     return target, shop
+
+
+@dataclass(frozen=True)
+class Delivery:
+    """What delivering one message did (for the log)."""
+
+    sent: bool
+    summary: str
+
+
+@dataclass
+class BatchMemory:
+    """What a batch learned while delivering: messages delivered, orders whose change failed (their
+    later changes wait), marketplace statuses set (written when the batch is marked done)."""
+
+    delivered: set[int] = field(default_factory=set)
+    blocked: set[int] = field(default_factory=set)
+    external_status: dict[int, str] = field(default_factory=dict)
+    pushed_waybills: set[int] = field(default_factory=set)
+
+
+DeliverOne = Callable[[Database, int, Mapping[str, Any], Connector, BatchMemory], Delivery]
+
+
+def deliver_order_messages(
+    delivery: Any, deliver_one: DeliverOne, make_record: Callable[[BatchMemory], Callable[[Session], None]]
+) -> None:
+    """Deliver a batch of one shop's order messages (an ``erpsync.sync.outbox.OutboxDelivery``) one by
+    one with one connector: each failure fails its message alone, later messages of that order wait."""
+    run = delivery.run
+    database: Database = run.database
+    with database.session() as session:
+        shop = session.get(Shop, delivery.shop_id)
+        if shop is None:
+            raise NotFoundError(f"shop #{delivery.shop_id} no longer exists")
+        session.expunge(shop)
+    batch = BatchMemory()
+    with open_connector(shop, run.config.require_secret_key()) as connector:
+        for item in delivery.messages:
+            order_id = int(item.payload.get("order_id") or 0)
+            if order_id in batch.blocked:
+                delivery.fail(item, MarketplaceError(
+                    f"order #{order_id}: waiting for its earlier change to be delivered", retryable=True))
+                continue
+            try:
+                outcome = deliver_one(database, item.id, item.payload, connector, batch)
+            except Exception as error:
+                batch.blocked.add(order_id)
+                if isinstance(error, TransitionError | ValidationError):
+                    run.log.warning(f"{item.kind} #{item.id} not sent to {shop.marketplace}: {error}",
+                                    entity_type="order", entity_id=str(order_id))
+                delivery.fail(item, error)
+                continue
+            batch.delivered.add(item.id)
+            run.log.info(outcome.summary, entity_type="order", entity_id=str(order_id))
+    delivery.record(make_record(batch))

@@ -21,13 +21,20 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from erpsync.core.errors import TransitionError, ValidationError
-from erpsync.marketplaces.base import CAP_WAYBILL, OrderRef, StatusChange
+from erpsync.marketplaces.base import CAP_WAYBILL, Connector, OrderRef, StatusChange
 from erpsync.marketplaces.registry import connector_class, enumerations
-from erpsync.models import ACCOUNTING_STATUSES, Order, OrderStatusChange, OutboxMessage, Shop, Waybill, utcnow
+from erpsync.models import ACCOUNTING_STATUSES, Order, OrderStatusChange, Shop, Waybill, utcnow
 from erpsync.models.db import Database
 from erpsync.models.sales import STATUS_SOURCE_ACCOUNTING
-from erpsync.sync.connectors import open_connector
-from erpsync.sync.order_outbox import KIND_STATUS, KIND_WAYBILL, load_target, write_message
+from erpsync.sync.order_outbox import (
+    KIND_STATUS,
+    KIND_WAYBILL,
+    BatchMemory,
+    Delivery,
+    deliver_order_messages,
+    load_target,
+    write_message,
+)
 from erpsync.sync.order_store import RELEASING_STATUSES
 from erpsync.sync.reservations import release_lines
 from erpsync.sync.translate import OutboundStatus, translator_for
@@ -142,43 +149,52 @@ def queue_waybills(session: Session, order: Order) -> list[int]:
 # --- delivery ----------------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class Delivery:
-    """What delivering one message did (for the log)."""
+def deliver_status_message(
+    database: Database, message_id: int, payload: Mapping[str, Any], connector: Connector, batch: BatchMemory
+) -> Delivery:
+    """Deliver one ``order_status`` message with an open connector of its shop.
 
-    sent: bool
-    summary: str
-
-
-def deliver_status(database: Database, message: OutboxMessage, *, secret_key: str) -> Delivery:
-    """The outbox handler of ``order_status`` messages (see the module docstring).
-
-    Raises ``TransitionError`` for a change the marketplace would refuse (not sent, not to be retried),
-    ``MarketplaceError`` for a failure of the marketplace (retryable when it says so)."""
-    payload = dict(message.payload)
-    target, shop = load_target(database, message.id, int(payload["order_id"]))
+    Raises ``TransitionError`` for a change the marketplace would refuse (not sent; not to be retried),
+    ``WaitForEarlier`` while an earlier change of the order is undelivered, ``MarketplaceError`` when the
+    marketplace fails (retryable when it says so)."""
+    target, shop = load_target(database, message_id, int(payload["order_id"]), delivered=batch.delivered)
+    current = batch.external_status.get(target.order_id, target.external_status)
     action = outbound_action(shop, payload["status"])
     if action.ignore:
         return Delivery(False, f"order {target.number}: the mapping sends nothing for {payload['status']}")
-    with open_connector(shop, secret_key) as connector:
-        connector.check_transition(target.external_status, action.status)
-        extra: dict[str, Any] = dict(payload.get("extra") or {})
-        if payload.get("security_code"):
-            extra["security_code"] = payload["security_code"]
-        change = StatusChange(
-            order=OrderRef(target.external_id, target.number, target.external_status),
-            status=action.status, reason=payload.get("reason") or action.reason,
-            comment=payload.get("comment") or action.comment, extra=extra,
-        )
-        answer = connector.set_status(change)
+    connector.check_transition(current, action.status)
+    extra: dict[str, Any] = dict(payload.get("extra") or {})
+    if payload.get("security_code"):
+        extra["security_code"] = payload["security_code"]
+    change = StatusChange(
+        order=OrderRef(target.external_id, target.number, current), status=action.status,
+        reason=payload.get("reason") or action.reason, comment=payload.get("comment") or action.comment, extra=extra,
+    )
+    answer = connector.set_status(change)
     if payload.get("step") == STEP_SEND_CODE:
         return Delivery(True, f"order {target.number}: {shop.marketplace} sent the buyer the code for {action.status}")
-    with database.session() as session:
-        order = session.get(Order, target.order_id)
-        if order is not None:
-            order.external_status = answer.status if answer is not None and answer.status else action.status
+    new_status = answer.status if answer is not None and answer.status else action.status
+    batch.external_status[target.order_id] = new_status
     return Delivery(True, f"order {target.number}: {action.status} set on {shop.marketplace}")
 
 
-__all__ = ["STEP_SEND_CODE", "STEP_SET", "Delivery", "StatusRequest", "TransitionError", "deliver_status",
-           "queue_waybills", "set_order_status", "takes_waybills"]
+def deliver_statuses(delivery: Any) -> None:
+    """The outbox handler of ``order_status`` messages: a batch of one shop, in the order written.
+
+    A message that fails is failed alone (``delivery.fail``; the outbox retries transient failures with
+    backoff), and later messages of the same order wait for it. The new marketplace statuses are written
+    in the transaction that marks the messages done."""
+    deliver_order_messages(delivery, deliver_status_message, _record_statuses)
+
+
+def _record_statuses(batch: BatchMemory) -> Any:
+    def write(session: Session) -> None:
+        for order_id, status in batch.external_status.items():
+            order = session.get(Order, order_id)
+            if order is not None and order.external_status != status:
+                order.external_status = status
+    return write
+
+
+__all__ = ["STEP_SEND_CODE", "STEP_SET", "Delivery", "StatusRequest", "TransitionError", "deliver_status_message",
+           "deliver_statuses", "queue_waybills", "set_order_status", "takes_waybills"]

@@ -7,16 +7,18 @@ never pushed again.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
+from typing import Any
+
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from erpsync.core.errors import NotFoundError, ValidationError
-from erpsync.marketplaces.base import OrderRef, WaybillInfo
-from erpsync.models import Order, OutboxMessage, Shop, Waybill, utcnow
+from erpsync.marketplaces.base import Connector, OrderRef, WaybillInfo
+from erpsync.models import Order, Shop, Waybill, utcnow
 from erpsync.models.db import Database
-from erpsync.sync.connectors import open_connector
-from erpsync.sync.order_outbox import load_target
-from erpsync.sync.order_status import Delivery, outbound_action, queue_waybills
+from erpsync.sync.order_outbox import BatchMemory, Delivery, deliver_order_messages, load_target
+from erpsync.sync.order_status import outbound_action, queue_waybills
 
 
 def save_waybill(
@@ -40,21 +42,35 @@ def save_waybill(
     return waybill, ids
 
 
-def deliver_waybill(database: Database, message: OutboxMessage, *, secret_key: str) -> Delivery:
-    """The outbox handler of ``waybill`` messages: push the waybill unless it was pushed already."""
-    payload = dict(message.payload)
-    target, shop = load_target(database, message.id, int(payload["order_id"]))
+def deliver_waybill_message(
+    database: Database, message_id: int, payload: Mapping[str, Any], connector: Connector, batch: BatchMemory
+) -> Delivery:
+    """Push one waybill with an open connector of its shop, unless it was pushed already."""
+    target, shop = load_target(database, message_id, int(payload["order_id"]), delivered=batch.delivered)
     with database.session() as session:
         waybill = session.get(Waybill, int(payload["waybill_id"]))
         if waybill is None:
             raise NotFoundError(f"waybill id {payload['waybill_id']} of order {target.number} no longer exists")
-        if waybill.pushed_at is not None:
+        if waybill.pushed_at is not None or waybill.id in batch.pushed_waybills:
             return Delivery(False, f"order {target.number}: waybill {waybill.number} was pushed already")
         info = WaybillInfo(number=waybill.number, carrier=waybill.carrier)
-    with open_connector(shop, secret_key) as connector:
-        connector.push_waybill(OrderRef(target.external_id, target.number, target.external_status), info)
-    with database.session() as session:
-        waybill = session.get(Waybill, int(payload["waybill_id"]))
-        if waybill is not None:
-            waybill.pushed_at = utcnow()
+    current = batch.external_status.get(target.order_id, target.external_status)
+    connector.push_waybill(OrderRef(target.external_id, target.number, current), info)
+    batch.pushed_waybills.add(int(payload["waybill_id"]))
     return Delivery(True, f"order {target.number}: waybill {info.number} pushed to {shop.marketplace}")
+
+
+def deliver_waybills(delivery: Any) -> None:
+    """The outbox handler of ``waybill`` messages: each waybill is pushed once; ``pushed_at`` is written
+    in the transaction that marks the messages done."""
+    deliver_order_messages(delivery, deliver_waybill_message, _record_waybills)
+
+
+def _record_waybills(batch: BatchMemory) -> Callable[[Session], None]:
+    def write(session: Session) -> None:
+        now = utcnow()
+        for waybill_id in batch.pushed_waybills:
+            waybill = session.get(Waybill, waybill_id)
+            if waybill is not None and waybill.pushed_at is None:
+                waybill.pushed_at = now
+    return write
