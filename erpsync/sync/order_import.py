@@ -19,6 +19,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError, OperationalError
@@ -279,3 +280,12 @@ def import_all_orders(database: Database, *, secret_key: str, now: datetime | No
         except ErpsyncError as error:
             reports.append(ImportReport(shop=name, run_id=None, status="failed", error=str(error)))
     return reports
+
+
+def import_orders_job(run: Any) -> dict[str, Any]:
+    """The ``import_orders`` job kind (``erpsync.jobs``): one shop's import, counted into the job's run
+    (``run`` is an ``erpsync.sync.context.RunContext``)."""
+    report = import_orders_logged(run.database, run.shop_id, run.log, secret_key=run.config.require_secret_key())
+    counts = report.counts
+    return {"status": report.status, "fetched": counts.fetched, "created": counts.created,
+            "updated": counts.updated, "skipped": counts.skipped, "failed": counts.failed}
