@@ -7,8 +7,10 @@ different ones; nothing is overwritten with an empty value.
 
 from __future__ import annotations
 
+import hashlib
+
 import phonenumbers
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from erpsync.marketplaces.base import Address
@@ -62,6 +64,14 @@ def _set(customer: Customer, field: str, value: str | None) -> bool:
     return False
 
 
+def _lock_buyer(session: Session, key: str) -> None:
+    """On PostgreSQL, imports of two orders of one new buyer wait for each other here, so the buyer is
+    created once (released at commit). SQLite runs one writer at a time anyway."""
+    if session.get_bind().dialect.name == "postgresql":
+        digest = hashlib.blake2b(f"customer:{key}".encode(), digest_size=8).digest()
+        session.execute(select(func.pg_advisory_xact_lock(int.from_bytes(digest, "big", signed=True))))
+
+
 def find_or_create_customer(
     session: Session, buyer: BuyerInfo, *, region: str, address: Address | None = None
 ) -> Customer | None:
@@ -70,6 +80,8 @@ def find_or_create_customer(
     phone = normalize_phone(buyer.phone, region)
     email = buyer.email.strip().lower() if buyer.email and buyer.email.strip() else None
     name = full_name(buyer)
+    if phone or email:
+        _lock_buyer(session, phone or email or "")
     customer = None
     if phone:
         customer = session.scalar(select(Customer).where(Customer.phone == phone).order_by(Customer.id).limit(1))

@@ -312,10 +312,14 @@ def _save(session: Session, ctx: ShopContext, incoming: mp.Order, now: datetime,
         order = Order(shop_id=ctx.shop_id, external_id=incoming.external_id, number=incoming.number)
         session.add(order)
     result = SaveResult(UNCHANGED)
+    # The buyer is looked at when the order is new or the marketplace sent something new: two orders of
+    # one buyer with different addresses must not rewrite the customer back and forth on every run.
+    payload_changed = fresh or order.raw_payload != (json_safe(dict(incoming.raw)) or None)
     _apply_fields(order, incoming, ctx, result, fresh)
-    customer = find_or_create_customer(session, incoming.customer, region=ctx.region,
-                                       address=incoming.delivery_address)
-    _assign(order, customer_id=customer.id if customer else None)
+    if payload_changed or order.customer_id is None:
+        customer = find_or_create_customer(session, incoming.customer, region=ctx.region,
+                                           address=incoming.delivery_address)
+        _assign(order, customer_id=customer.id if customer else None)
     _apply_marketplace_status(order, incoming, ctx, result, now, fresh)
     _save_lines(session, order, incoming, result)
     session.flush()
