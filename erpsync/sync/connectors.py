@@ -1,6 +1,10 @@
-"""Opening a shop's connector: the shop row → a ``ShopConfig`` with decrypted credentials → connector."""
+"""From a shop row to a working connector: the shop's base URL, decrypted credentials and settings
+become a ``ShopConfig`` and the registry builds the marketplace's connector. A shop row is all it takes.
+"""
 
 from __future__ import annotations
+
+from typing import Any
 
 from erpsync.marketplaces.base import Connector, ShopConfig
 from erpsync.marketplaces.registry import make_connector
@@ -9,7 +13,7 @@ from erpsync.sync.shops import shop_credentials, shop_settings
 
 
 def shop_config(shop: Shop, secret_key: str) -> ShopConfig:
-    """What a connector needs of ``shop`` (credentials decrypted with ``secret_key``)."""
+    """What a connector needs of a shop (credentials decrypted; never log the result's credentials)."""
     return ShopConfig(
         name=shop.name,
         marketplace=shop.marketplace,
@@ -19,6 +23,6 @@ def shop_config(shop: Shop, secret_key: str) -> ShopConfig:
     )
 
 
-def open_connector(shop: Shop, secret_key: str) -> Connector:
-    """The connector of ``shop``; close it (or use it as a context manager) when done."""
-    return make_connector(shop_config(shop, secret_key))
+def connector_for(shop: Shop, secret_key: str, **options: Any) -> Connector:
+    """The connector of a shop; ``options`` go to the connector (e.g. a retry policy in tests)."""
+    return make_connector(shop_config(shop, secret_key), **options)

@@ -31,7 +31,7 @@ from erpsync.marketplaces.registry import connector_class
 from erpsync.models import Order, Shop, SyncCursor, utcnow
 from erpsync.models.db import Database
 from erpsync.models.integration import RUN_PARTIAL, RUN_SKIPPED, RUN_SUCCESS
-from erpsync.sync.connectors import open_connector
+from erpsync.sync.connectors import connector_for
 from erpsync.sync.log import RunCounts, SyncLog, sync_run
 from erpsync.sync.order_store import CLOSED_STATUSES, CREATED, HELD, UPDATED, ShopContext, save_order
 from erpsync.sync.shops import get_shop, list_shops, shop_settings
@@ -168,6 +168,15 @@ class _Batch:
         self.log.error(f"order {item.external_id or '(no id)'} cannot be read: {item.error}",
                        entity_type="order", entity_id=item.external_id, payload=dict(item.raw))
 
+    def drain_rejected(self, connector: mp.Connector, window_start: datetime) -> None:
+        """Items a connector set aside with ``reject`` instead of yielding an ``UnreadableOrder``."""
+        rejected = getattr(connector, "rejected", None) or []
+        for error in rejected:
+            self.log.counts.fetched += 1
+            self.unreadable(mp.UnreadableOrder(str(error), raw=dict(getattr(error, "exchange", None) or {})),
+                            window_start)
+        rejected.clear()
+
     def order(self, database: Database, order: mp.Order, window_start: datetime) -> None:
         if order.external_id in self.seen:
             return
@@ -242,7 +251,7 @@ def import_orders_logged(
         log.finish(RUN_SKIPPED, why)
         return ImportReport(shop=shop.name, run_id=log.run_id, status=RUN_SKIPPED, counts=log.counts, error=why)
     own = connector is None
-    connector = connector or open_connector(shop, secret_key)
+    connector = connector or connector_for(shop, secret_key)
     try:
         with database.session() as session:
             window = plan_window(session, shop, connector, now)
@@ -254,6 +263,7 @@ def import_orders_logged(
                     batch.unreadable(item, start)
                 else:
                     batch.order(database, item, start)
+            batch.drain_rejected(connector, start)
     finally:
         if own:
             connector.close()

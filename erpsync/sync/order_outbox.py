@@ -19,7 +19,7 @@ from erpsync.marketplaces.base import Connector
 from erpsync.models import Order, OutboxMessage, Shop
 from erpsync.models.db import Database
 from erpsync.models.integration import OUTBOX_IN_PROGRESS, OUTBOX_PENDING
-from erpsync.sync.connectors import open_connector
+from erpsync.sync.connectors import connector_for
 
 KIND_STATUS = "order_status"
 KIND_WAYBILL = "waybill"
@@ -133,7 +133,7 @@ def deliver_order_messages(
             raise NotFoundError(f"shop #{delivery.shop_id} no longer exists")
         session.expunge(shop)
     batch = BatchMemory()
-    with open_connector(shop, run.config.require_secret_key()) as connector:
+    with connector_for(shop, run.config.require_secret_key()) as connector:
         for item in delivery.messages:
             order_id = int(item.payload.get("order_id") or 0)
             if order_id in batch.blocked:
