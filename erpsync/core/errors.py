@@ -98,3 +98,7 @@ class AuthenticationError(MarketplaceError):
 
 class TransitionError(ErpsyncError):
     """A status change the marketplace does not allow from the order's current status."""
+
+
+class ConflictError(ErpsyncError):
+    """A change was based on an out-of-date version of what it changes (optimistic locking)."""

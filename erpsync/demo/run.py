@@ -62,9 +62,16 @@ def step_shops(state: DemoState) -> None:
     )
 
 
+def step_mapping_files(state: DemoState) -> None:
+    from erpsync.demo.mapping_step import step_mappings
+
+    step_mappings(state.database, state.app.settings.mappings_dir)
+
+
 STEPS: list[tuple[str, Callable[[DemoState], None]]] = [
     ("What is in the accounting database", step_catalog_summary),
     ("Shops and marketplaces", step_shops),
+    ("Mapping files", step_mapping_files),
 ]
 
 
