@@ -111,7 +111,7 @@ def order_set_status(app: AppContext, key: str, status: str, reason: str | None,
         order = find_order(session, key)
         shop = order.shop.name
         request = set_order_status(session, order, status, actor, reason=reason, comment=comment, code=code,
-                                   extra=values)
+                                   extra=values, mappings_dir=app.settings.mappings_dir)
     click.echo(request.summary)
     if request.message_ids:
         click.echo(f"queued as outbox message(s) {', '.join(map(str, request.message_ids))}; "
@@ -128,7 +128,8 @@ def order_waybill(app: AppContext, key: str, number: str, carrier: str | None) -
     with app.database().session() as session:
         order = find_order(session, key)
         shop = order.shop.name
-        waybill, message_ids = save_waybill(session, order, number, carrier=carrier)
+        waybill, message_ids = save_waybill(session, order, number, carrier=carrier,
+                                            mappings_dir=app.settings.mappings_dir)
         status = order.status
     if message_ids:
         click.echo(f"waybill {waybill.number} saved and queued for the marketplace; "

@@ -36,9 +36,9 @@ def sync_orders(app: AppContext, shop: str | None, all_shops: bool) -> None:
     database = app.database()
     secret_key = app.settings.require_secret_key()
     if shop:
-        reports = [import_orders(database, shop, secret_key=secret_key)]
+        reports = [import_orders(database, shop, secret_key=secret_key, mappings_dir=app.settings.mappings_dir)]
     else:
-        reports = import_all_orders(database, secret_key=secret_key)
+        reports = import_all_orders(database, secret_key=secret_key, mappings_dir=app.settings.mappings_dir)
         if not reports:
             click.echo("no enabled shops")
     for report in reports:

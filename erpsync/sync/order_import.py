@@ -19,6 +19,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import func, select
@@ -217,6 +218,7 @@ def import_orders(
     now: datetime | None = None,
     job_id: str | None = None,
     connector: mp.Connector | None = None,
+    mappings_dir: Path | None = None,
 ) -> ImportReport:
     """Import the orders of one shop (see the module docstring) as one run of the sync log.
 
@@ -226,7 +228,8 @@ def import_orders(
     with database.session() as session:
         shop_id = get_shop(session, shop_name).id
     with sync_run(database, "orders", shop_id, job_id=job_id) as log:
-        return import_orders_logged(database, shop_id, log, secret_key=secret_key, now=now, connector=connector)
+        return import_orders_logged(database, shop_id, log, secret_key=secret_key, now=now, connector=connector,
+                                    mappings_dir=mappings_dir)
 
 
 def import_orders_logged(
@@ -237,6 +240,7 @@ def import_orders_logged(
     secret_key: str,
     now: datetime | None = None,
     connector: mp.Connector | None = None,
+    mappings_dir: Path | None = None,
 ) -> ImportReport:
     """The import of ``import_orders`` counted into a run of the sync log the caller opened and closes
     (a job runner's); a disabled shop or ``sync_orders=false`` closes the run as skipped."""
@@ -245,7 +249,7 @@ def import_orders_logged(
         shop = session.get(Shop, shop_id)
         if shop is None:
             raise NotFoundError(f"shop #{shop_id} no longer exists")
-        ctx = ShopContext.load(session, shop)
+        ctx = ShopContext.load(session, shop, mappings_dir)
     if not shop.enabled or not ctx.settings.get("sync_orders", True):
         why = "the shop is disabled" if not shop.enabled else "order import is off (sync_orders=false)"
         log.finish(RUN_SKIPPED, why)
@@ -273,7 +277,9 @@ def import_orders_logged(
                         cursor=batch.cursor_limit, order_ids=batch.order_ids)
 
 
-def import_all_orders(database: Database, *, secret_key: str, now: datetime | None = None) -> list[ImportReport]:
+def import_all_orders(
+    database: Database, *, secret_key: str, now: datetime | None = None, mappings_dir: Path | None = None
+) -> list[ImportReport]:
     """Import orders of every enabled shop whose marketplace has a connector; one shop's failure is
     reported and the others go on."""
     with database.session() as session:
@@ -286,7 +292,7 @@ def import_all_orders(database: Database, *, secret_key: str, now: datetime | No
             reports.append(ImportReport(shop=name, run_id=None, status=RUN_SKIPPED, error=str(error)))
             continue
         try:
-            reports.append(import_orders(database, name, secret_key=secret_key, now=now))
+            reports.append(import_orders(database, name, secret_key=secret_key, now=now, mappings_dir=mappings_dir))
         except ErpsyncError as error:
             reports.append(ImportReport(shop=name, run_id=None, status="failed", error=str(error)))
     return reports
@@ -295,7 +301,8 @@ def import_all_orders(database: Database, *, secret_key: str, now: datetime | No
 def import_orders_job(run: Any) -> dict[str, Any]:
     """The ``import_orders`` job kind (``erpsync.jobs``): one shop's import, counted into the job's run
     (``run`` is an ``erpsync.sync.context.RunContext``)."""
-    report = import_orders_logged(run.database, run.shop_id, run.log, secret_key=run.config.require_secret_key())
+    report = import_orders_logged(run.database, run.shop_id, run.log, secret_key=run.config.require_secret_key(),
+                                  mappings_dir=run.config.mappings_dir)
     counts = report.counts
     return {"status": report.status, "fetched": counts.fetched, "created": counts.created,
             "updated": counts.updated, "skipped": counts.skipped, "failed": counts.failed}

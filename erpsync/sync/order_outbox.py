@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import select
@@ -115,6 +116,7 @@ class BatchMemory:
     blocked: set[int] = field(default_factory=set)
     external_status: dict[int, str] = field(default_factory=dict)
     pushed_waybills: set[int] = field(default_factory=set)
+    mappings_dir: Path | None = None
 
 
 DeliverOne = Callable[[Database, int, Mapping[str, Any], Connector, BatchMemory], Delivery]
@@ -132,7 +134,7 @@ def deliver_order_messages(
         if shop is None:
             raise NotFoundError(f"shop #{delivery.shop_id} no longer exists")
         session.expunge(shop)
-    batch = BatchMemory()
+    batch = BatchMemory(mappings_dir=run.config.mappings_dir)
     with connector_for(shop, run.config.require_secret_key()) as connector:
         for item in delivery.messages:
             order_id = int(item.payload.get("order_id") or 0)

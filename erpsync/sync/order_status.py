@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy.orm import Session
@@ -53,8 +54,9 @@ class StatusRequest:
     awaiting_code: bool = False
 
 
-def outbound_action(shop: Shop, status: str) -> OutboundStatus:
-    return translator_for(shop.marketplace, shop.name).status_out(status)
+def outbound_action(shop: Shop, status: str, mappings_dir: Path | None = None) -> OutboundStatus:
+    """What the shop's mapping says to do on the marketplace for an accounting status."""
+    return translator_for(shop.marketplace, shop.name, mappings_dir).status_out(status)
 
 
 def _check_reason(shop: Shop, action: OutboundStatus, reason: str | None) -> str | None:
@@ -80,6 +82,8 @@ def set_order_status(
     comment: str | None = None,
     code: str | None = None,
     extra: Mapping[str, Any] | None = None,
+    *,
+    mappings_dir: Path | None = None,
 ) -> StatusRequest:
     """Change ``order``'s accounting status and queue the change for its marketplace (same transaction).
 
@@ -90,7 +94,7 @@ def set_order_status(
         raise ValidationError(f"unknown status {status!r}; statuses: {', '.join(ACCOUNTING_STATUSES)}")
     shop = session.get(Shop, order.shop_id)
     assert shop is not None
-    action = outbound_action(shop, status)
+    action = outbound_action(shop, status, mappings_dir)
     reason = _check_reason(shop, action, reason) if not action.ignore else reason
     needs_code = not action.ignore and action.status in enumerations(shop.marketplace).security_code_for
     if needs_code and not code:
@@ -159,7 +163,7 @@ def deliver_status_message(
     marketplace fails (retryable when it says so)."""
     target, shop = load_target(database, message_id, int(payload["order_id"]), delivered=batch.delivered)
     current = batch.external_status.get(target.order_id, target.external_status)
-    action = outbound_action(shop, payload["status"])
+    action = outbound_action(shop, payload["status"], batch.mappings_dir)
     if action.ignore:
         return Delivery(False, f"order {target.number}: the mapping sends nothing for {payload['status']}")
     connector.check_transition(current, action.status)

@@ -14,6 +14,7 @@ import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import delete, event, select
@@ -62,9 +63,10 @@ class ShopContext:
     settings: Mapping[str, Any]
     translator: Translator
     warehouse_ids: tuple[int, ...]
+    mappings_dir: Path | None = None
 
     @classmethod
-    def load(cls, session: Session, shop: Shop) -> ShopContext:
+    def load(cls, session: Session, shop: Shop, mappings_dir: Path | None = None) -> ShopContext:
         settings = shop_settings(shop)
         return cls(
             shop_id=shop.id,
@@ -72,8 +74,9 @@ class ShopContext:
             marketplace=shop.marketplace,
             region=marketplace_info(shop.marketplace).country,
             settings=settings,
-            translator=translator_for(shop.marketplace, shop.name),
+            translator=translator_for(shop.marketplace, shop.name, mappings_dir),
             warehouse_ids=tuple(shop_warehouse_ids(session, settings.get("warehouses") or [])),
+            mappings_dir=mappings_dir,
         )
 
 
@@ -204,13 +207,14 @@ def _apply_marketplace_status(
     if order.external_status == incoming.status and not fresh:
         return
     mapped = ctx.translator.status_in(incoming.status)
-    if mapped is None:
-        result.warnings.append(
-            f"marketplace status {incoming.status} has no accounting status in the mapping; "
-            f"the order stays {order.status or 'new'}"
-        )
     previous = None if fresh else order.status
-    target = mapped or previous or "new"
+    if mapped is None:
+        fallback = previous or ctx.translator.default_status() or "new"
+        result.warnings.append(
+            f"marketplace status {incoming.status} has no accounting status in the mapping; the order "
+            f"{'stays' if previous else 'arrives as'} {fallback}"
+        )
+    target = mapped or previous or ctx.translator.default_status() or "new"
     order.history.append(OrderStatusChange(
         from_status=previous, to_status=target, external_status=incoming.status,
         source=STATUS_SOURCE_MARKETPLACE, actor=ctx.marketplace, changed_at=now,
@@ -222,16 +226,19 @@ def _apply_marketplace_status(
 
 
 def _mapped(value: str | None, lookup: Any, what: str, result: SaveResult | None) -> str | None:
-    """The accounting value of a marketplace code; an unmapped one is kept as it is (warned once, when
-    ``result`` is given: the order is new or the code changed)."""
+    """The accounting method of a marketplace code. An unmapped code is kept as it is in the order's
+    ``*_external`` column, the accounting method is the mapping's default (or the code itself when it
+    has none), and it is logged as a warning (once: when ``result`` is given, the order is new or the
+    code changed)."""
     if value is None:
         return None
-    mapped = lookup(value)
-    if mapped is None:
-        if result is not None:
-            result.warnings.append(f"{what} {value!r} is not in the mapping: stored as it is")
-        return value
-    return mapped
+    found = lookup(value)
+    if found.mapped:
+        return found.accounting_method
+    if result is not None:
+        result.warnings.append(f"{what} {value!r} is not in the mapping: kept as it is"
+                               + (f", accounted as {found.accounting_method}" if found.accounting_method else ""))
+    return found.accounting_method or value
 
 
 def _apply_fields(order: Order, incoming: mp.Order, ctx: ShopContext, result: SaveResult, fresh: bool) -> None:
@@ -336,7 +343,8 @@ def _save(session: Session, ctx: ShopContext, incoming: mp.Order, now: datetime,
     if fresh and order.status == "new" and ctx.settings.get("auto_accept"):
         from erpsync.sync.order_status import set_order_status  # the status module builds on this one
 
-        result.notes.append(set_order_status(session, order, "accepted", "auto_accept").summary)
+        accepted = set_order_status(session, order, "accepted", "auto_accept", mappings_dir=ctx.mappings_dir)
+        result.notes.append(accepted.summary)
     session.flush()
     if counter.changes:
         if not fresh:

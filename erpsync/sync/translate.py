@@ -1,46 +1,23 @@
-"""The one place where the order use cases look values up in a shop's mapping file.
+"""The one place where the order use cases look values up in a shop's mapping (``erpsync.mapping``).
 
-Inbound: a marketplace status, delivery or payment code → the accounting value (``None`` when the
-mapping has no entry). Outbound: an accounting status → what to do on the marketplace
-(``OutboundStatus``: the marketplace status, reason, comment, whether to push the waybill, or ignore).
+Inbound: a marketplace status, delivery or payment code → the accounting value. Outbound: an
+accounting status → what to do on the marketplace (``OutboundStatus``: the marketplace status,
+reason, comment, whether to push the waybill, or ignore). Everything else in ``erpsync.sync`` asks
+a ``Translator`` and never reads mapping files itself.
 
-Everything else in ``erpsync.sync`` asks a ``Translator`` and never reads mapping data itself, so a
-change of the mapping API is a change of this file only.
+A shop's effective mapping (``mappings/<marketplace>.yaml`` with ``mappings/shops/<shop>.yaml`` merged
+over it) is loaded once and kept until one of its files changes.
 """
 
 from __future__ import annotations
 
+import threading
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
-# Interim data until the mapping package lands on main (then: the shop's mapping file).
-_INTERIM: dict[str, dict[str, Any]] = {
-    "kaspi": {
-        "inbound": {
-            "APPROVED_BY_BANK": "new",
-            "ACCEPTED_BY_MERCHANT": "accepted",
-            "COMPLETED": "completed",
-            "CANCELLED": "cancelled",
-            "CANCELLING": "cancelled",
-            "KASPI_DELIVERY_RETURN_REQUESTED": "returned",
-            "RETURNED": "returned",
-        },
-        "outbound": {
-            "new": None,
-            "accepted": {"status": "ACCEPTED_BY_MERCHANT"},
-            "assembled": {"status": "ASSEMBLE", "push_waybill": True},
-            "shipped": {"push_waybill": True},
-            "delivered": None,
-            "completed": {"status": "COMPLETED"},
-            "cancelled": {"status": "CANCELLED", "reason": "BUYER_CANCELLATION_BY_MERCHANT"},
-            "returned": None,
-        },
-        "delivery": {"DELIVERY_LOCAL": "courier", "DELIVERY_PICKUP": "pickup",
-                     "DELIVERY_REGIONAL_TODOOR": "courier", "DELIVERY_REGIONAL_PICKUP": "pickup_point"},
-        "payment": {"PAY_WITH_CREDIT": "credit", "PREPAID": "card_online"},
-    }
-}
+from erpsync.core.config import load_settings
+from erpsync.core.errors import ValidationError
+from erpsync.mapping import EffectiveMapping, load_mapping, marketplace_file, shop_file
 
 
 @dataclass(frozen=True)
@@ -62,33 +39,82 @@ class OutboundStatus:
         return self.status is None
 
 
-class Translator:
-    """Lookups in one shop's mapping."""
+@dataclass(frozen=True)
+class MethodLookup:
+    """A delivery or payment code: the accounting method (the mapping's default when unmapped)."""
 
-    def __init__(self, marketplace: str, mapping: dict[str, Any]) -> None:
-        self.marketplace = marketplace
-        self._mapping = mapping
+    marketplace_code: str
+    accounting_method: str | None
+    mapped: bool
+
+
+class Translator:
+    """Lookups in one shop's effective mapping."""
+
+    def __init__(self, mapping: EffectiveMapping) -> None:
+        self.mapping = mapping
+        self.marketplace = mapping.marketplace
 
     def status_in(self, marketplace_status: str) -> str | None:
-        return self._mapping.get("inbound", {}).get(marketplace_status)
+        """The accounting status the mapping gives a marketplace status; ``None`` when it has no entry."""
+        try:
+            found = self.mapping.inbound_status(marketplace_status)
+        except ValidationError:  # no entry and no default
+            return None
+        return found.accounting_status if found.mapped else None
 
-    def delivery_in(self, marketplace_method: str) -> str | None:
-        return self._mapping.get("delivery", {}).get(marketplace_method)
+    def default_status(self) -> str | None:
+        """The status of a new order whose marketplace status the mapping does not know."""
+        value = self.mapping.section("defaults").get("inbound_status")
+        return None if value is None else str(value)
 
-    def payment_in(self, marketplace_method: str) -> str | None:
-        return self._mapping.get("payment", {}).get(marketplace_method)
+    def delivery_in(self, marketplace_method: str) -> MethodLookup:
+        found = self.mapping.inbound_delivery(marketplace_method)
+        return MethodLookup(marketplace_method, found.accounting_method, found.mapped)
+
+    def payment_in(self, marketplace_method: str) -> MethodLookup:
+        found = self.mapping.inbound_payment(marketplace_method)
+        return MethodLookup(marketplace_method, found.accounting_method, found.mapped)
 
     def status_out(self, accounting_status: str) -> OutboundStatus:
-        entry = self._mapping.get("outbound", {}).get(accounting_status) or {}
+        action = self.mapping.outbound_action(accounting_status)
         return OutboundStatus(
             accounting_status=accounting_status,
-            status=entry.get("status"),
-            reason=entry.get("reason"),
-            comment=entry.get("comment"),
-            push_waybill=bool(entry.get("push_waybill", False)),
+            status=None if action.ignore else action.status,
+            reason=action.reason,
+            comment=action.comment,
+            push_waybill=action.push_waybill,
         )
 
 
+_cache: dict[tuple[str, str, str | None], tuple[tuple[int, int], Translator]] = {}
+_cache_lock = threading.Lock()
+
+
+def _stamp(path: Path) -> int:
+    try:
+        return path.stat().st_mtime_ns
+    except OSError:
+        return 0
+
+
+def default_mappings_dir() -> Path:
+    """``ERPSYNC_MAPPINGS_DIR``, or ``mappings`` in the working folder."""
+    return load_settings().mappings_dir
+
+
 def translator_for(marketplace: str, shop_name: str | None = None, mappings_dir: Path | None = None) -> Translator:
-    """The translator of a shop (its own mapping file when it has one, else the marketplace's default)."""
-    return Translator(marketplace, _INTERIM.get(marketplace, {}))
+    """The translator of a shop (its own mapping file merged over the marketplace's, when it has one).
+
+    Raises ``MappingInvalid`` (naming file, line and key) when the files do not pass the check."""
+    folder = mappings_dir or default_mappings_dir()
+    stamp = (_stamp(marketplace_file(folder, marketplace)), _stamp(shop_file(folder, shop_name)) if shop_name else 0)
+    key = (str(folder.resolve()), marketplace, shop_name)
+    with _cache_lock:
+        cached = _cache.get(key)
+        if cached is not None and cached[0] == stamp:
+            return cached[1]
+    translator = Translator(load_mapping(folder, marketplace, shop_name))
+    with _cache_lock:
+        _cache[key] = (stamp, translator)
+    return translator

@@ -8,6 +8,7 @@ never pushed again.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import select
@@ -22,7 +23,7 @@ from erpsync.sync.order_status import outbound_action, queue_waybills
 
 
 def save_waybill(
-    session: Session, order: Order, number: str, *, carrier: str | None = None
+    session: Session, order: Order, number: str, *, carrier: str | None = None, mappings_dir: Path | None = None
 ) -> tuple[Waybill, list[int]]:
     """Save a waybill on ``order`` (the same number twice is one waybill) and queue its push when the
     order's status says so; returns the waybill and the outbox message ids queued."""
@@ -38,7 +39,7 @@ def save_waybill(
         waybill.carrier = carrier
     shop = session.get(Shop, order.shop_id)
     assert shop is not None
-    ids = queue_waybills(session, order) if outbound_action(shop, order.status).push_waybill else []
+    ids = queue_waybills(session, order) if outbound_action(shop, order.status, mappings_dir).push_waybill else []
     return waybill, ids
 
 
