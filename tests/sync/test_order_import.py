@@ -226,9 +226,12 @@ def test_buyers_lines_stock_invoices_and_kaspi_waybills_of_imported_orders(
     kaspi.kaspi.customers[kaspi.order(second).user]["lastName"] = "Петров-Водкин"
     kaspi.order(second).attributes["customer"]["lastName"] = "Петров-Водкин"
     kaspi.order(second).attributes["kaspiDelivery"]["waybillNumber"] = "155001234"
+    odd = kaspi.add_order(customer=3, lines=[("NB-A5-48", 1)], created=now - timedelta(minutes=30))
+    kaspi.order(odd).attributes.update(deliveryMode="DELIVERY_BY_DRONE", status="PRE_APPROVED")
     run_import(database, secret_key, now)
     with database.session() as session:
-        [customer] = session.scalars(select(Customer)).all()
+        customer = session.scalar(select(Customer).where(Customer.phone == "+77051234567"))
+        assert session.scalar(select(func.count()).select_from(Customer)) == 2  # two orders of Иван: one buyer
         assert customer.phone == "+77051234567" and customer.full_name == "Иван Петров-Водкин"
         order = session.scalar(select(Order).where(Order.external_id == first))
         blender, camera = sorted(order.lines, key=lambda line: line.sku)
@@ -241,9 +244,15 @@ def test_buyers_lines_stock_invoices_and_kaspi_waybills_of_imported_orders(
         [waybill] = session.scalars(select(Waybill)).all()
         assert (waybill.number, waybill.pushed_at is not None) == ("155001234", True)
         warnings = [e.message for e in session.scalars(select(SyncEvent).where(SyncEvent.level == "warning"))]
+    with database.session() as session:
+        unusual = session.scalar(select(Order).where(Order.external_id == odd))
+        assert (unusual.delivery_method_external, unusual.delivery_method) == ("DELIVERY_BY_DRONE", "other")
+        assert (unusual.status, unusual.external_status) == ("new", "PRE_APPROVED")
+    assert any("'DELIVERY_BY_DRONE' is not in the mapping" in w for w in warnings)
+    assert any("PRE_APPROVED has no accounting status" in w for w in warnings)
     assert any("VC-SONY-AX43" in w and "unmatched" in w for w in warnings)
     assert any("could not be reserved" in w for w in warnings)
-    assert reserved(database, "NB-A5-48") == 4
+    assert reserved(database, "NB-A5-48") == 5
 
 
 def test_a_disabled_shop_or_order_import_switched_off_is_skipped(
