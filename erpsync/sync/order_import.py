@@ -298,6 +298,14 @@ def import_all_orders(
     return reports
 
 
+def lists_orders(marketplace: str) -> bool:
+    """Whether erpsync has a connector for ``marketplace`` that lists orders (the job kind applies)."""
+    try:
+        return mp.CAP_ORDERS in connector_class(marketplace).capabilities
+    except ErpsyncError:
+        return False
+
+
 def import_orders_job(run: Any) -> dict[str, Any]:
     """The ``import_orders`` job kind (``erpsync.jobs``): one shop's import, counted into the job's run
     (``run`` is an ``erpsync.sync.context.RunContext``)."""

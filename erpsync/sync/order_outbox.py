@@ -21,6 +21,7 @@ from erpsync.models import Order, OutboxMessage, Shop
 from erpsync.models.db import Database
 from erpsync.models.integration import OUTBOX_IN_PROGRESS, OUTBOX_PENDING
 from erpsync.sync.connectors import connector_for
+from erpsync.sync.outbox import write_outbox
 
 KIND_STATUS = "order_status"
 KIND_WAYBILL = "waybill"
@@ -30,21 +31,8 @@ ORDER_KINDS = (KIND_STATUS, KIND_WAYBILL)
 def write_message(session: Session, order: Order, kind: str, dedupe_key: str, payload: dict[str, Any]) -> OutboxMessage:
     """An outbox message for ``order`` in the caller's transaction; a pending one with the same key is
     replaced (coalesced) rather than repeated."""
-    payload = {"order_id": order.id, **payload}
-    pending = session.scalar(
-        select(OutboxMessage).where(
-            OutboxMessage.shop_id == order.shop_id, OutboxMessage.dedupe_key == dedupe_key,
-            OutboxMessage.state == OUTBOX_PENDING,
-        ).with_for_update()
-    )
-    if pending is not None:
-        pending.payload = payload
-        session.flush()
-        return pending
-    message = OutboxMessage(shop_id=order.shop_id, kind=kind, dedupe_key=dedupe_key, payload=payload)
-    session.add(message)
-    session.flush()
-    return message
+    return write_outbox(session, shop_id=order.shop_id, kind=kind, dedupe_key=dedupe_key,
+                        payload={"order_id": order.id, **payload})
 
 
 class WaitForEarlier(MarketplaceError):
