@@ -26,7 +26,7 @@ from erpsync.models import (
 from erpsync.models.db import Database
 from erpsync.sandbox.kaspi import KaspiSandbox
 from erpsync.sync.order_import import read_cursor
-from tests.sync.conftest import SHOP, make_kaspi_shop, reserved, run_import, snapshot
+from tests.sync.order_fixtures import SHOP, make_kaspi_shop, reserved, run_import, snapshot
 
 
 def test_second_import_of_the_same_orders_changes_nothing(

@@ -1,15 +1,18 @@
-"""Order sync test helpers: the Kaspi sandbox on an ephemeral port, and a Kaspi shop pointed at it with a
-small catalog whose SKUs are the sandbox's."""
+"""Order sync fixtures (a pytest plugin, see tests/conftest.py): the Kaspi sandbox on an ephemeral port,
+and a Kaspi shop pointed at it with a small catalog whose SKUs are the sandbox's."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 from datetime import UTC, datetime
+from pathlib import Path
 
 import pytest
 from sqlalchemy import func, select
 
-from erpsync.models import Order, OrderLine, OrderStatusChange, Product, Reservation, StockLevel, Warehouse
+from erpsync.core.config import Settings
+from erpsync.jobs.runner import JobOutcome, run_inline
+from erpsync.models import Order, OrderLine, OrderStatusChange, Product, Reservation, Shop, StockLevel, Warehouse
 from erpsync.models.db import Database
 from erpsync.sandbox.kaspi import KaspiSandbox
 from erpsync.sync.order_import import ImportReport, import_orders
@@ -69,3 +72,20 @@ def reserved(database: Database, sku: str) -> int:
             select(func.coalesce(func.sum(Reservation.quantity), 0)).join(Product, Product.id == Reservation.product_id)
             .where(Product.sku == sku, Reservation.state == "active")
         ) or 0
+
+
+MAPPINGS = Path(__file__).resolve().parents[2] / "mappings"
+
+
+@pytest.fixture
+def worker_config(database: Database, secret_key: str, tmp_path: Path) -> Settings:
+    """What a worker (or ``erpsync sync push``) runs with: the test database, no Redis."""
+    return Settings(database_url=database.url, redis_url=None, mappings_dir=MAPPINGS, feed_dir=tmp_path / "feeds",
+                    secret_key=secret_key)
+
+
+def push(database: Database, config: Settings, kind: str = "order_status") -> JobOutcome:
+    """Deliver the shop's due messages of ``kind`` here, as ``erpsync sync push`` does."""
+    with database.session() as session:
+        shop_id = session.scalar(select(Shop.id).where(Shop.name == SHOP))
+    return run_inline("deliver_outbox", shop_id, {"kind": kind}, database=database, config=config)
