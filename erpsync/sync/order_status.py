@@ -100,9 +100,9 @@ def set_order_status(
     if needs_code and not code:
         message = write_message(session, order, KIND_STATUS, f"order:{order.id}:status:{status}:{STEP_SEND_CODE}",
                                 {"status": status, "step": STEP_SEND_CODE, "actor": actor})
-        return StatusRequest(False, (message.id,), f"asked {shop.marketplace} to send the buyer the code for "
-                             f"{action.status}; set the status again with the code the buyer tells you",
-                             awaiting_code=True)
+        return StatusRequest(False, (message.id,), f"order {order.number}: asked {shop.marketplace} to send the "
+                             f"buyer the code for {action.status}; set the status again with the code the buyer "
+                             "tells you", awaiting_code=True)
     if status == order.status and not code:
         return StatusRequest(False, (), f"order {order.number} is {status} already")
     changed = status != order.status

@@ -96,7 +96,8 @@ def reserve_lines(
 
 
 def release_line(line: OrderLine) -> int:
-    """Release a line's active reservations; returns the units released."""
+    """Release a line's active reservations (nothing is missing any more); returns the units released."""
+    _set_shortfall(line, 0)
     released = 0
     for reservation in line.reservations:
         if reservation.state == RESERVATION_ACTIVE:
