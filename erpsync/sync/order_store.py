@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import delete, event, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, selectinload
 
 from erpsync.core.marketplaces import marketplace_info
 from erpsync.core.money import round_money
@@ -64,6 +64,7 @@ class ShopContext:
     translator: Translator
     warehouse_ids: tuple[int, ...]
     mappings_dir: Path | None = None
+    products: dict[tuple[str | None, str | None], int | None] = field(default_factory=dict)  # a run's matches
 
     @classmethod
     def load(cls, session: Session, shop: Shop, mappings_dir: Path | None = None) -> ShopContext:
@@ -147,6 +148,14 @@ def _hold(session: Session, ctx: ShopContext, incoming: mp.Order, now: datetime)
 # --- lines -------------------------------------------------------------------------------------------
 
 
+def _product_of(session: Session, ctx: ShopContext, line: mp.OrderLine) -> int | None:
+    """``match_product``, remembered for the run (a catalog's listings do not change under an import)."""
+    key = (line.external_product_id, line.sku)
+    if key not in ctx.products:
+        ctx.products[key] = match_product(session, ctx.shop_id, line)
+    return ctx.products[key]
+
+
 def match_product(session: Session, shop_id: int, line: mp.OrderLine) -> int | None:
     """The product of a line: by the listing's external id, then the listing's SKU, then the product SKU."""
     if line.external_product_id:
@@ -163,7 +172,7 @@ def match_product(session: Session, shop_id: int, line: mp.OrderLine) -> int | N
     return None
 
 
-def _save_lines(session: Session, order: Order, incoming: mp.Order, result: SaveResult) -> None:
+def _save_lines(session: Session, ctx: ShopContext, order: Order, incoming: mp.Order, result: SaveResult) -> None:
     existing = {line.external_id: line for line in order.lines}
     seen: set[str] = set()
     for item in incoming.lines:
@@ -171,7 +180,7 @@ def _save_lines(session: Session, order: Order, incoming: mp.Order, result: Save
             result.warnings.append(f"line {item.external_id} appears twice; the first is kept")
             continue
         seen.add(item.external_id)
-        product_id = match_product(session, order.shop_id, item)
+        product_id = _product_of(session, ctx, item)
         line = existing.get(item.external_id)
         if line is None:
             line = OrderLine(external_id=item.external_id)
@@ -298,6 +307,8 @@ def _invoice(session: Session, order: Order, ctx: ShopContext, now: datetime) ->
 def _find(session: Session, shop_id: int, external_id: str) -> Order | None:
     return session.scalar(
         select(Order).where(Order.shop_id == shop_id, Order.external_id == external_id).with_for_update()
+        .options(selectinload(Order.lines).selectinload(OrderLine.reservations), selectinload(Order.waybills),
+                 selectinload(Order.invoices))
     )
 
 
@@ -328,7 +339,7 @@ def _save(session: Session, ctx: ShopContext, incoming: mp.Order, now: datetime,
                                            address=incoming.delivery_address)
         _assign(order, customer_id=customer.id if customer else None)
     _apply_marketplace_status(order, incoming, ctx, result, now, fresh)
-    _save_lines(session, order, incoming, result)
+    _save_lines(session, ctx, order, incoming, result)
     session.flush()
     if order.status in RELEASING_STATUSES:
         release_lines(order.lines)
