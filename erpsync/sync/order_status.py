@@ -24,7 +24,7 @@ from sqlalchemy.orm import Session
 from erpsync.core.errors import TransitionError, ValidationError
 from erpsync.marketplaces.base import CAP_WAYBILL, Connector, OrderRef, StatusChange
 from erpsync.marketplaces.registry import connector_class, enumerations
-from erpsync.models import ACCOUNTING_STATUSES, Order, OrderStatusChange, Shop, Waybill, utcnow
+from erpsync.models import ACCOUNTING_STATUSES, Order, OrderStatusChange, OutboxMessage, Shop, Waybill, utcnow
 from erpsync.models.db import Database
 from erpsync.models.sales import STATUS_SOURCE_ACCOUNTING
 from erpsync.sync.order_outbox import (
@@ -197,6 +197,10 @@ def _record_statuses(batch: BatchMemory) -> Any:
             order = session.get(Order, order_id)
             if order is not None and order.external_status != status:
                 order.external_status = status
+        for message_id in batch.delivered:  # a used code is kept no longer than needed
+            message = session.get(OutboxMessage, message_id)
+            if message is not None and message.payload.get("security_code"):
+                message.payload = {**message.payload, "security_code": "****"}
     return write
 
 

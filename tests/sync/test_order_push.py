@@ -105,6 +105,9 @@ def test_completing_on_kaspi_sends_the_buyer_a_code_then_completes_with_it(
     with database.session() as session:
         order = session.get(Order, order_id)
         assert (order.status, order.external_status) == ("completed", "COMPLETED")
+        messages = session.scalars(select(OutboxMessage).order_by(OutboxMessage.id)).all()
+        codes = [m.payload.get("security_code") for m in messages]
+    assert codes == [None, "****"]  # the code is not kept once used
 
 
 def test_an_outbox_row_survives_a_failing_marketplace_and_is_delivered_when_it_recovers(
