@@ -321,8 +321,9 @@ class Connector:
 
     def __init__(self, shop: ShopConfig) -> None:
         self.shop = shop
-        # Items a listing skipped because their payload could not be decoded (one bad order never stops
-        # a listing): the use case logs them after the loop and may clear the list.
+        # Items a listing skipped because their payload could not be decoded (one bad item never stops a
+        # listing): the use case logs them after the loop and may clear the list. Order listings yield an
+        # ``UnreadableOrder`` instead, which carries the payload for the sync log.
         self.rejected: list[PayloadError] = []
 
     def reject(self, error: PayloadError) -> None:

@@ -1,23 +1,27 @@
 """Statuses out, through the outbox, to the Kaspi sandbox over HTTP: delivered in order, refused changes
-not sent, the SMS code's two steps, a failing marketplace survived; and waybills pushed once."""
+not sent, the SMS code's two steps, a failing marketplace survived; and waybills pushed once (to the
+Horoshop sandbox: Kaspi makes its own waybills)."""
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import select, update
 
 from erpsync.core.config import Settings
-from erpsync.marketplaces.base import CAP_WAYBILL, Connector, OrderRef, WaybillInfo
-from erpsync.marketplaces.kaspi.enums import ENUMS
+from erpsync.jobs.runner import run_inline
 from erpsync.models import Order, OrderStatusChange, OutboxMessage, SyncEvent, Waybill
 from erpsync.models.db import Database
+from erpsync.sandbox.horoshop import DEFAULT_CREDENTIALS as HOROSHOP_LOGIN
+from erpsync.sandbox.horoshop import HoroshopSandbox
 from erpsync.sandbox.kaspi import KaspiSandbox
-from erpsync.sync.order_outbox import BatchMemory
+from erpsync.sync.order_import import import_orders
 from erpsync.sync.order_status import set_order_status
 from erpsync.sync.outbox import retry_message
-from erpsync.sync.waybills import deliver_waybill_message, save_waybill
+from erpsync.sync.shops import add_shop
+from erpsync.sync.waybills import save_waybill
 from tests.sync.order_fixtures import make_kaspi_shop, push, run_import
 
 ORDERS_PATH = "/shop/api/v2/orders"
@@ -143,44 +147,34 @@ def _backoff_passes(database: Database, message_id: int, **values: Any) -> None:
                         .values(next_attempt_at=datetime.now(UTC) - timedelta(seconds=1), **values))
 
 
-class WaybillDesk(Connector):
-    """A marketplace that takes waybills (Kaspi makes its own), keeping what it received in memory."""
-
-    name = "kaspi"
-    enums = ENUMS
-    capabilities = frozenset({CAP_WAYBILL})
-
-    def __init__(self) -> None:
-        self.received: list[tuple[str, str]] = []
-
-    def push_waybill(self, ref: OrderRef, waybill: WaybillInfo) -> None:
-        self.received.append((ref.external_id, waybill.number))
-
-
-def test_a_waybill_is_pushed_once(
-    database: Database, secret_key: str, worker_config: Settings, kaspi: KaspiSandbox
+def test_a_waybill_is_pushed_once_when_the_order_reaches_a_status_that_pushes_it(
+    database: Database, secret_key: str, worker_config: Settings
 ) -> None:
-    make_kaspi_shop(database, secret_key, kaspi)
-    external_id, order_id = _imported(database, secret_key, kaspi)
+    with HoroshopSandbox(orders=0, random_seed=4) as horoshop:
+        number = horoshop.add_order()
+        with database.session() as session:
+            add_shop(session, name="ua-horo", marketplace="horoshop", secret_key=secret_key,
+                     base_url=horoshop.base_url, credentials=HOROSHOP_LOGIN)
+        import_orders(database, "ua-horo", secret_key=secret_key, mappings_dir=worker_config.mappings_dir)
+        with database.session() as session:
+            order = session.scalar(select(Order).where(Order.external_id == str(number)))
+            _waybill, queued = save_waybill(session, order, "20450012345678", carrier="nova_poshta",
+                                            mappings_dir=worker_config.mappings_dir)
+            assert queued == []  # a new order: its status does not push waybills
+            order_id, shop_id = order.id, order.shop_id
+        _set(database, order_id, "shipped", mappings_dir=worker_config.mappings_dir)  # horoshop.yaml: push_waybill
+        for kind in ("order_status", "waybill", "waybill"):
+            run_inline("deliver_outbox", shop_id, {"kind": kind}, database=database, config=worker_config)
+        with database.session() as session:
+            order = session.get(Order, order_id)
+            save_waybill(session, order, "20450012345678", mappings_dir=worker_config.mappings_dir)
+            set_order_status(session, order, "shipped", "anna", mappings_dir=worker_config.mappings_dir)
+        run_inline("deliver_outbox", shop_id, {"kind": "waybill"}, database=database, config=worker_config)
+        updates = [r.json() for r in horoshop.requests_to("/api/orders/update/")]
+        assert horoshop.order(number)["tracking_code"] == "20450012345678"
+        assert horoshop.order(number)["stat_status"] == 6
+    assert sum("tracking_code" in json.dumps(body) for body in updates) == 1
     with database.session() as session:
-        waybill, queued = save_waybill(session, session.get(Order, order_id), "20450012345678", carrier="kaspi")
-        assert queued == []  # Kaspi takes no waybills through its API: nothing is queued for it
-        session.add(OutboxMessage(shop_id=session.get(Order, order_id).shop_id, kind="waybill",
-                                  dedupe_key=f"order:{order_id}:waybill:{waybill.id}",
-                                  payload={"order_id": order_id, "waybill_id": waybill.id}))
-        session.flush()
-        message_ids = [m.id for m in session.scalars(select(OutboxMessage))]
-        waybill_id = waybill.id
-    desk = WaybillDesk()
-    batch = BatchMemory(mappings_dir=worker_config.mappings_dir)
-    first = deliver_waybill_message(database, message_ids[0], {"order_id": order_id, "waybill_id": waybill_id},
-                                    desk, batch)
-    again = deliver_waybill_message(database, message_ids[0], {"order_id": order_id, "waybill_id": waybill_id},
-                                    desk, batch)
-    assert (first.sent, again.sent) == (True, False)
-    assert desk.received == [(external_id, "20450012345678")]
-    with database.session() as session:
-        session.get(Waybill, waybill_id).pushed_at = datetime.now(UTC)
-    later = deliver_waybill_message(database, message_ids[0], {"order_id": order_id, "waybill_id": waybill_id},
-                                    desk, BatchMemory())
-    assert not later.sent and desk.received == [(external_id, "20450012345678")]
+        [waybill] = session.scalars(select(Waybill)).all()
+        assert waybill.pushed_at is not None
+        assert {m.state for m in session.scalars(select(OutboxMessage))} == {"done"}
