@@ -105,6 +105,6 @@ def test_shop_check_says_whether_the_marketplace_accepts_the_credentials(cli: Cl
         refused = cli("shop", "check", "kz-bad", expect=1)
         assert refused.output.startswith("error: ") and len(refused.output.strip().splitlines()) == 1
         assert "not-the-token-0000" not in refused.output
-    # Hubber is served through its feed only: its connector makes no API call to test
     cli("shop", "add", "hub", "-m", "hubber", "--credential", "username=u", "--credential", "password=p")
+    # Hubber is served through its feed only: there is no API connection to check
     assert "hubber does not support checking the connection" in cli("shop", "check", "hub", expect=1).output
