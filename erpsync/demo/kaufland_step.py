@@ -18,8 +18,9 @@ from erpsync.admin import create_app
 from erpsync.cli.output import print_table
 from erpsync.core.config import Settings
 from erpsync.core.errors import ErpsyncError
-from erpsync.marketplaces.base import OrderRef, StockPriceItem, WaybillInfo
+from erpsync.marketplaces.base import Order, OrderRef, StockPriceItem, WaybillInfo
 from erpsync.marketplaces.kaufland.connector import KauflandConnector
+from erpsync.models import Order as OrderModel
 from erpsync.models import SyncEvent, SyncRun
 from erpsync.models.db import Database
 from erpsync.sandbox.kaufland import KauflandSandbox
@@ -85,7 +86,8 @@ def _walkthrough(database: Database, settings: Settings, sandbox: KauflandSandbo
     now = datetime.now(UTC)
     with _connector(database, secret_key) as kaufland:
         kaufland.check_connection()
-        orders = list(kaufland.list_orders(now - timedelta(days=30), now + timedelta(minutes=1)))
+        orders = [o for o in kaufland.list_orders(now - timedelta(days=30), now + timedelta(minutes=1))
+                  if isinstance(o, Order)]
         print_table("Kaufland orders (one line per order unit; the order takes its most pressing unit status)",
                     ["order", "status", "units", "unit statuses", "total"],
                     [(o.external_id, o.status, len(o.lines), ", ".join(sorted(o.extra["unit_statuses"].values())),
@@ -111,17 +113,21 @@ def _walkthrough(database: Database, settings: Settings, sandbox: KauflandSandbo
 
 
 def _show_push(database: Database, order_id: str) -> None:
-    deadline = time.monotonic() + 3
-    while time.monotonic() < deadline:
+    """Wait (a few seconds at most) for the push to be logged and the order the import brought in."""
+    deadline = time.monotonic() + 5
+    event, status = None, None
+    while time.monotonic() < deadline and (event is None or status is None):
         with database.session() as session:
-            event = session.scalar(select(SyncEvent).join(SyncRun, SyncEvent.run_id == SyncRun.id)
+            event = session.scalar(select(SyncEvent.message).join(SyncRun, SyncEvent.run_id == SyncRun.id)
                                    .where(SyncRun.kind == "kaufland_push", SyncEvent.entity_id == order_id))
-            if event is not None:
-                click.echo(f"push notification for the new order {order_id} received, signature verified, logged: "
-                           f"{event.message}")
-                return
+            status = session.scalar(select(OrderModel.status).where(OrderModel.external_id == order_id))
         time.sleep(0.05)
-    click.echo(f"no push notification arrived for order {order_id} (see erpsync log --kind kaufland_push)")
+    if event is None:
+        click.echo(f"no push notification arrived for order {order_id} (see erpsync log --kind kaufland_push)")
+        return
+    click.echo(f"push notification for the new order {order_id} received, signature verified, logged: {event}")
+    if status is not None:
+        click.echo(f"… and the order import it started brought order {order_id} in: status {status}")
 
 
 def _show_clock(database: Database, secret_key: str) -> None:

@@ -43,6 +43,7 @@ from erpsync.marketplaces.base import (
     ShopConfig,
     StatusChange,
     StockPriceItem,
+    UnreadableOrder,
     WaybillInfo,
 )
 from erpsync.marketplaces.http import RetryPolicy, shop_rate_limiter
@@ -129,28 +130,34 @@ class KauflandConnector(Connector):
 
     # --- orders ----------------------------------------------------------------------------------
 
-    def list_orders(self, since: datetime, until: datetime) -> Iterator[Order]:
+    def list_orders(self, since: datetime, until: datetime) -> Iterator[Order | UnreadableOrder]:
         """Orders whose units changed in [since, until], each read whole. An order whose payload cannot
-        be decoded is set aside in ``self.rejected`` and the listing goes on."""
+        be decoded is yielded as an ``UnreadableOrder`` (its payload and the error) and the listing goes on."""
         if since > until:
             raise ValidationError(f"order listing: the start {since.isoformat()} is after the end {until.isoformat()}")
         params = {"ts_units_updated_from_iso": codec.format_time(since), "fulfillment_type": "fulfilled_by_merchant"}
         seen: set[str] = set()
         for page in self.client.pages(ep.ORDERS, params):
-            for index, item in enumerate(page.items):
+            for item in page.items:
                 try:
-                    summary = codec.decode_order_summary(item, f"orders.data[{page.offset + index}]")
+                    summary = codec.decode_order_summary(item, "orders")
                 except PayloadError as error:
-                    self.reject(error)
+                    yield UnreadableOrder(str(error), raw=item, external_id=codec.text_of(item.get("id_order")))
                     continue
                 changed = summary.units_updated_at or summary.created_at
                 if summary.id_order in seen or changed > until:
                     continue
                 seen.add(summary.id_order)
-                try:
-                    yield self.get_order(OrderRef(summary.id_order))
-                except PayloadError as error:
-                    self.reject(error)
+                yield self._read_order(summary)
+
+    def _read_order(self, summary: codec.OrderSummary) -> Order | UnreadableOrder:
+        document = self.client.order(summary.id_order)
+        try:
+            return codec.decode_order(codec.object_of(codec.data_of(document, f"orders/{summary.id_order}"),
+                                                      f"orders/{summary.id_order}.data"))
+        except PayloadError as error:
+            raw = document if isinstance(document, dict) else {"answer": document}
+            return UnreadableOrder(str(error), raw=raw, external_id=summary.id_order, created_at=summary.created_at)
 
     def get_order(self, ref: OrderRef) -> Order:
         try:

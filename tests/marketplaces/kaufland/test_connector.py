@@ -16,7 +16,7 @@ from erpsync.core.errors import (
     TransitionError,
     ValidationError,
 )
-from erpsync.marketplaces.base import OrderRef, StatusChange, StockPriceItem, WaybillInfo
+from erpsync.marketplaces.base import Order, OrderRef, StatusChange, StockPriceItem, UnreadableOrder, WaybillInfo
 from erpsync.marketplaces.kaufland.client import ClockSkewError
 from erpsync.marketplaces.kaufland.codec import UnitChange, UnitDraft
 from erpsync.marketplaces.kaufland.connector import KauflandConnector
@@ -110,15 +110,20 @@ def test_a_unit_status_change_brings_an_old_order_back(sandbox: KauflandSandbox,
     assert [(o.external_id, o.status) for o in orders] == [(order_id, "cancelled")]
 
 
-def test_a_malformed_order_is_set_aside_and_the_listing_goes_on(
+def test_a_malformed_order_is_yielded_as_unreadable_and_the_listing_goes_on(
         sandbox: KauflandSandbox, connector: KauflandConnector) -> None:
     bad = _order(sandbox, "need_to_be_sent")
     good = _order(sandbox, "need_to_be_sent")
     with sandbox.lock:
-        sandbox.kaufland.orders[bad]["ts_created_iso"] = "soon"
-    orders = list(connector.list_orders(_now() - timedelta(days=1), _now() + timedelta(minutes=1)))
-    assert [o.external_id for o in orders] == [good]
-    assert len(connector.rejected) == 1 and bad in str(connector.rejected[0])
+        for unit in sandbox.kaufland.order_units.values():
+            if unit["id_order"] == bad:
+                unit["price"] = "zwei Euro"
+    listed = list(connector.list_orders(_now() - timedelta(days=1), _now() + timedelta(minutes=1)))
+    readable = [o.external_id for o in listed if isinstance(o, Order)]
+    [unreadable] = [o for o in listed if isinstance(o, UnreadableOrder)]
+    assert readable == [good]
+    assert unreadable.external_id == bad and f"orders/{bad}.order_units[0].price" in unreadable.error
+    assert unreadable.raw["data"]["id_order"] == bad and unreadable.created_at is not None
 
 
 def test_reading_an_unknown_order_says_so(connector: KauflandConnector) -> None:
