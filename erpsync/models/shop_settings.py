@@ -40,6 +40,10 @@ def _poll_minimum(value: Any, marketplace: str) -> str | None:
     return None
 
 
+def _at_most_30(value: Any, _marketplace: str) -> str | None:
+    return "Kaspi allows at most 30 days of pre-order" if value > 30 else None
+
+
 SETTINGS: tuple[SettingSpec, ...] = (
     SettingSpec("sync_orders", "bool", True, "Import orders from the marketplace (partial sync: off)."),
     SettingSpec("sync_stock_prices", "bool", True, "Push stock and prices to the marketplace."),
@@ -79,6 +83,22 @@ SETTINGS: tuple[SettingSpec, ...] = (
     SettingSpec("photo_base_url", "str", None, "Base URL prepended to photo file names that are not URLs."),
     SettingSpec("storefront", "str", None, "Kaufland storefront (de, cz, sk, pl, at, fr, it).",
                 marketplaces=("kaufland",)),
+    SettingSpec("product_url", "str", None,
+                "Address of a product's page on your site for feeds' <url>: placeholders {sku}, {slug}, {id}, "
+                "e.g. https://shop.example/p/{slug}."),
+    SettingSpec("city_ids", "list", [],
+                "Kaspi city codes: when set, the price list sends <cityprices> for these cities (a product's "
+                "price for a city is its price with scope kaspi:<city code>, else its Kaspi price).",
+                marketplaces=("kaspi",)),
+    SettingSpec("preorder_days", "int", 0,
+                "Kaspi: days of pre-order (preOrder, at most 30) sent for products without stock when "
+                "zero_stock=awaiting.", minimum=0, marketplaces=("kaspi",), check=_at_most_30),
+    SettingSpec("handling_time_days", "int", 1, "Kaufland inventory file: handling time in working days.",
+                minimum=0, marketplaces=("kaufland",)),
+    SettingSpec("category_map", "dict", {},
+                "Own category path → marketplace category, for feeds that need the marketplace's categories "
+                "(Kaufland), e.g. category_map.elektronika/smartfoni=Handys & Smartphones; a parent's path "
+                "covers its subcategories. Products in unmapped categories are left out of the feed."),
 )
 
 SETTINGS_BY_KEY: dict[str, SettingSpec] = {spec.key: spec for spec in SETTINGS}
