@@ -62,9 +62,16 @@ def step_shops(state: DemoState) -> None:
     )
 
 
+def step_feeds(state: DemoState) -> None:
+    from erpsync.demo.feeds import show_demo_feeds
+
+    show_demo_feeds(state.database, state.app.settings)
+
+
 STEPS: list[tuple[str, Callable[[DemoState], None]]] = [
     ("What is in the accounting database", step_catalog_summary),
     ("Shops and marketplaces", step_shops),
+    ("Feeds for every feed-based marketplace", step_feeds),
 ]
 
 
