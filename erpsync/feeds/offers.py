@@ -103,6 +103,7 @@ class OfferBuilder:
         self.mapping = mapping
         self.content = content
         self._photo_base = content.photo_base_url.rstrip("/")
+        self._url_has_slug = "{slug}" in content.product_url
 
     def build(self, product: ProductRow) -> Offer | Exclusion:
         rules = self.rules
@@ -159,9 +160,8 @@ class OfferBuilder:
             release_date=product.release_date,
         )
         if self.content.product_url:
-            offer.url = clean_text(
-                self.content.product_url.format(sku=offer.sku, slug=offer.slug, id=offer.id)
-            )
+            slug = offer.slug if self._url_has_slug else ""
+            offer.url = clean_text(self.content.product_url.format(sku=offer.sku, slug=slug, id=offer.id))
         if self.content.store_ids:
             offer.stores = self._stores(product, stock)
         return offer

@@ -76,7 +76,8 @@ def number(value: Decimal | int | None) -> str:
 
 
 def _is_xml(name: str | None) -> bool:
-    return bool(name) and name.endswith((".xml.j2", ".yml.j2"))  # type: ignore[union-attr]
+    """Autoescape everything but CSV templates (XML by default: an included piece is escaped too)."""
+    return not (name or "").endswith(".csv.j2")
 
 
 def feed_environment(templates_dir: Path | None = None) -> Environment:
