@@ -3,6 +3,7 @@ the URL to paste into each marketplace's cabinet."""
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 import click
@@ -46,7 +47,7 @@ def _print_report(report: FeedReport) -> None:
 
 def _render_one(app: AppContext, shop: str, out: Path | None) -> FeedReport:
     database = app.database()
-    on_terminal = click.get_text_stream("stdout").isatty()
+    on_terminal = sys.stdout.isatty()
     with Progress(
         TextColumn(f"{shop}"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(), disable=not on_terminal,
     ) as progress:

@@ -36,6 +36,10 @@ def clean_text(text: str | None) -> str:
     return _NOT_XML.sub("", text) if _NOT_XML.search(text) else text
 
 
+def _as_text(text: str | None) -> str:
+    return text or ""
+
+
 @dataclass(frozen=True, slots=True)
 class StoreAvailability:
     """Kaspi: one pickup point's availability of an offer."""
@@ -134,22 +138,30 @@ class OfferBuilder:
     def _offer(
         self, product: ProductRow, prices: PriceBlock, stock: StockState, category: str | None, params: list[Param]
     ) -> Offer:
-        name = clean_text(product.name_uk)
-        name_ru = clean_text(product.name_ru) or name
+        texts = [product.sku, product.barcode or "", product.name_uk, product.name_ru or "", product.name_kk or "",
+                 product.brand or "", product.model or "", product.marketplace_description or product.description_html
+                 or "", category or "", *product.photos]
+        for param in params:
+            texts += (param.name, param.value, param.unit or "")
+        # one search over every text of the product: cleaning field by field only when something is there
+        clean = clean_text if _NOT_XML.search("\n".join(texts)) else _as_text
+        name = clean(product.name_uk)
+        name_ru = clean(product.name_ru) or name
         offer = Offer(
             id=product.id,
-            sku=clean_text(product.sku),
-            barcode=clean_text(product.barcode),
+            sku=clean(product.sku),
+            barcode=clean(product.barcode),
             name=name,
             name_ru=name_ru,
-            name_kk=clean_text(product.name_kk) or name_ru,
-            brand=clean_text(product.brand),
-            model=clean_text(product.model),
-            description=clean_text(product.marketplace_description or product.description_html),
+            name_kk=clean(product.name_kk) or name_ru,
+            brand=clean(product.brand),
+            model=clean(product.model),
+            description=clean(product.marketplace_description or product.description_html),
             category_id=product.category_id,
-            category=clean_text(category) if category else None,
-            photos=self._photos(product.photos),
-            params=[Param(clean_text(p.name), clean_text(p.value), clean_text(p.unit) or None) for p in params],
+            category=clean(category) if category else None,
+            photos=self._photos(product.photos, clean),
+            params=[Param(clean(p.name), clean(p.value), clean(p.unit) or None) for p in params]
+            if clean is clean_text else params,
             price=prices,
             stock=stock,
             unit=product.unit,
@@ -166,10 +178,10 @@ class OfferBuilder:
             offer.stores = self._stores(product, stock)
         return offer
 
-    def _photos(self, photos: Iterable[str]) -> list[str]:
+    def _photos(self, photos: Iterable[str], clean: Callable[[str | None], str]) -> list[str]:
         seen: dict[str, None] = {}
         for photo in photos:
-            url = clean_text(photo).strip()
+            url = clean(photo).strip()
             if not url:
                 continue
             if "://" not in url and self._photo_base:

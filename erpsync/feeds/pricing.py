@@ -109,9 +109,10 @@ def price_block(
 
 def format_amount(amount: Decimal, step: Decimal = CENT) -> str:
     """An amount as marketplaces read it: ``1234.50``, or ``1234`` for whole-unit marketplaces and round sums."""
-    if step == WHOLE or amount == amount.to_integral_value():
-        return str(amount.quantize(WHOLE))
-    return str(amount.quantize(CENT))
+    if step != WHOLE:
+        text = str(amount.quantize(CENT)) if amount.as_tuple().exponent != -2 else str(amount)
+        return text[:-3] if text.endswith(".00") else text
+    return str(amount.quantize(WHOLE))
 
 
 __all__ = [
