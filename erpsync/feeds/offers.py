@@ -97,6 +97,7 @@ class OfferSettings:
     store_ids: Mapping[int, str] = field(default_factory=dict)  # warehouse id -> Kaspi store id
     city_ids: tuple[str, ...] = ()
     preorder_days: int = 0
+    with_content: bool = True  # False: a price list (Kaspi) that carries no description, photos or params
 
 
 class OfferBuilder:
@@ -117,9 +118,11 @@ class OfferBuilder:
         category = self.mapping.category(product.category_id)
         if isinstance(category, Rejection):
             return Exclusion(product.sku, category.reason, category.message)
-        params = self.mapping.params(category, product.characteristics)
-        if isinstance(params, Rejection):
-            return Exclusion(product.sku, params.reason, params.message)
+        params: list[Param] | Rejection = []
+        if self.content.with_content:
+            params = self.mapping.params(category, product.characteristics)
+            if isinstance(params, Rejection):
+                return Exclusion(product.sku, params.reason, params.message)
         prices = price_block(
             product.prices, marketplace=rules.marketplace, price_type=rules.price_type,
             min_wholesale_qty=product.min_wholesale_qty, city_ids=self.content.city_ids,
@@ -138,9 +141,11 @@ class OfferBuilder:
     def _offer(
         self, product: ProductRow, prices: PriceBlock, stock: StockState, category: str | None, params: list[Param]
     ) -> Offer:
+        with_content = self.content.with_content
+        description = (product.marketplace_description or product.description_html or "") if with_content else ""
+        photos = product.photos if with_content else []
         texts = [product.sku, product.barcode or "", product.name_uk, product.name_ru or "", product.name_kk or "",
-                 product.brand or "", product.model or "", product.marketplace_description or product.description_html
-                 or "", category or "", *product.photos]
+                 product.brand or "", product.model or "", description, category or "", *photos]
         for param in params:
             texts += (param.name, param.value, param.unit or "")
         # one search over every text of the product: cleaning field by field only when something is there
@@ -156,10 +161,10 @@ class OfferBuilder:
             name_kk=clean(product.name_kk) or name_ru,
             brand=clean(product.brand),
             model=clean(product.model),
-            description=clean(product.marketplace_description or product.description_html),
+            description=clean(description),
             category_id=product.category_id,
             category=clean(category) if category else None,
-            photos=self._photos(product.photos, clean),
+            photos=self._photos(photos, clean),
             params=[Param(clean(p.name), clean(p.value), clean(p.unit) or None) for p in params]
             if clean is clean_text else params,
             price=prices,

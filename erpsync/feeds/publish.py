@@ -134,6 +134,7 @@ def prepare_shop(connection: Connection, shop: Shop) -> PreparedShop:
         store_ids={known[code]: store for code, store in store_codes.items()},
         city_ids=tuple(settings.get("city_ids") or ()),
         preorder_days=int(settings.get("preorder_days") or 0),
+        with_content=spec.with_content,
     )
     builder = OfferBuilder(rules, catalog_mapping_for(shop, spec, settings, connection), content)
     locale, currency = KAUFLAND_LOCALES.get(settings.get("storefront") or "de", ("de-DE", "EUR"))

@@ -31,7 +31,7 @@ from erpsync.feeds.offers import clean_text
 from erpsync.feeds.pricing import format_amount
 
 TEMPLATES_DIR = Path(__file__).resolve().parents[2] / "feed_templates"
-_FLUSH_PIECES = 4096
+_FLUSH_CHARS = 1 << 18
 
 
 class FeedTemplateError(ErpsyncError):
@@ -123,20 +123,21 @@ def template_error(error: BaseException, templates_dir: Path) -> FeedTemplateErr
 
 
 def write_stream(pieces: Iterator[str], handle: TextIO) -> int:
-    """Write ``pieces`` in batches; return the characters written."""
+    """Write ``pieces`` in batches of about 256 kB; return the characters written."""
     written = 0
     batch: list[str] = []
+    size = 0
     for piece in pieces:
         batch.append(piece)
-        if len(batch) >= _FLUSH_PIECES:
-            text = "".join(batch)
-            handle.write(text)
-            written += len(text)
+        size += len(piece)
+        if size >= _FLUSH_CHARS:
+            handle.write("".join(batch))
+            written += size
             batch.clear()
+            size = 0
     if batch:
-        text = "".join(batch)
-        handle.write(text)
-        written += len(text)
+        handle.write("".join(batch))
+        written += size
     return written
 
 

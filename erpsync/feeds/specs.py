@@ -37,6 +37,7 @@ class FeedSpec:
     needs_barcode: bool = False
     needs_photo: bool = False
     needs_brand: bool = False
+    with_content: bool = True  # descriptions, photos and params (a price list has none)
 
 
 def _yml(marketplace: str, template: str, **requirements: bool) -> FeedSpec:
@@ -49,7 +50,7 @@ def _yml(marketplace: str, template: str, **requirements: bool) -> FeedSpec:
 FEED_SPECS: dict[str, FeedSpec] = {
     "kaspi": FeedSpec(
         "kaspi", "kaspi", (FeedFile("kaspi.xml.j2", "kaspi.xml", XML_MEDIA_TYPE),),
-        required_settings=("company", "merchant_id", "store_ids"), sku_rule="kaspi",
+        required_settings=("company", "merchant_id", "store_ids"), sku_rule="kaspi", with_content=False,
     ),
     "prom": _yml("prom", "prom.yml.j2"),
     "satu": _yml("satu", "prom.yml.j2"),
