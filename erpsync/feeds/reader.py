@@ -17,7 +17,8 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import Connection, and_, func, or_, select
+from sqlalchemy import Connection, Integer, and_, any_, bindparam, func, or_, select
+from sqlalchemy.dialects import postgresql
 
 from erpsync.models import (
     Listing,
@@ -92,46 +93,54 @@ def listed_products_query(shop_id: int, product_ids: Collection[int] | None = No
     return query
 
 
+def _among(column: Any, ids: list[int], dialect: str) -> Any:
+    """``column IN ids``; on PostgreSQL ``column = ANY(array)``, one parameter instead of a thousand."""
+    if dialect == "postgresql":
+        return column == any_(bindparam(None, ids, type_=postgresql.ARRAY(Integer)))
+    return column.in_(ids)
+
+
 def _attach_related(
     connection: Connection, rows: dict[int, ProductRow], marketplace: str, warehouse_ids: Collection[int] | None
 ) -> None:
     ids = list(rows)
+    dialect = connection.dialect.name
     for product_id, url in connection.execute(
         select(ProductPhoto.product_id, ProductPhoto.url)
-        .where(ProductPhoto.product_id.in_(ids))
+        .where(_among(ProductPhoto.product_id, ids, dialect))
         .order_by(ProductPhoto.product_id, ProductPhoto.position)
-    ):
+    ).all():
         rows[product_id].photos.append(url)
     for product_id, name, value, unit, dynamic in connection.execute(
         select(
             ProductCharacteristic.product_id, ProductCharacteristic.name, ProductCharacteristic.value,
             ProductCharacteristic.unit, ProductCharacteristic.is_dynamic,
         )
-        .where(ProductCharacteristic.product_id.in_(ids))
+        .where(_among(ProductCharacteristic.product_id, ids, dialect))
         .order_by(ProductCharacteristic.product_id, ProductCharacteristic.position, ProductCharacteristic.id)
-    ):
+    ).all():
         rows[product_id].characteristics.append(Characteristic(name, value, unit, bool(dynamic)))
     for product_id, price_type, scope, amount in connection.execute(
         select(ProductPrice.product_id, ProductPrice.price_type, ProductPrice.scope, ProductPrice.amount).where(
-            ProductPrice.product_id.in_(ids),
+            _among(ProductPrice.product_id, ids, dialect),
             or_(ProductPrice.scope.in_((BASE_SCOPE, marketplace)), ProductPrice.scope.like(f"{marketplace}:%")),
         )
-    ):
+    ).all():
         rows[product_id].prices[(price_type, scope)] = amount
     stock_query = select(StockLevel.product_id, StockLevel.warehouse_id, StockLevel.quantity).where(
-        StockLevel.product_id.in_(ids)
+        _among(StockLevel.product_id, ids, dialect)
     )
     reserved_query = (
         select(Reservation.product_id, Reservation.warehouse_id, func.sum(Reservation.quantity))
-        .where(Reservation.product_id.in_(ids), Reservation.state == RESERVATION_ACTIVE)
+        .where(_among(Reservation.product_id, ids, dialect), Reservation.state == RESERVATION_ACTIVE)
         .group_by(Reservation.product_id, Reservation.warehouse_id)
     )
     if warehouse_ids is not None:
         stock_query = stock_query.where(StockLevel.warehouse_id.in_(list(warehouse_ids)))
         reserved_query = reserved_query.where(Reservation.warehouse_id.in_(list(warehouse_ids)))
-    for product_id, warehouse_id, quantity in connection.execute(stock_query):
+    for product_id, warehouse_id, quantity in connection.execute(stock_query).all():
         rows[product_id].stock[warehouse_id] = quantity
-    for product_id, warehouse_id, quantity in connection.execute(reserved_query):
+    for product_id, warehouse_id, quantity in connection.execute(reserved_query).all():
         rows[product_id].reserved[warehouse_id] = int(quantity or 0)
 
 
@@ -154,8 +163,9 @@ def iter_product_chunks(
     ``product_ids`` limits the read to some products (for API pushes of changed products).
     Prices read are the standard ones and the marketplace's own (``marketplace`` and ``marketplace:*``).
     """
-    result = connection.execution_options(stream_results=True, yield_per=chunk).execute(
-        listed_products_query(shop_id, product_ids)
+    # the options go on this statement only: the per-chunk queries below run on the same connection
+    result = connection.execute(
+        listed_products_query(shop_id, product_ids).execution_options(stream_results=True, yield_per=chunk)
     )
     try:
         for partition in result.partitions():
