@@ -78,11 +78,12 @@ def _decimal(text: str | None) -> Decimal | None:
 
 def _iter_elements(path: Path, report: ValidationReport, schema: etree.XMLSchema | None) -> Iterator[etree._Element]:
     """End events of every element; a syntax or schema error is recorded and ends the walk."""
+    etree.clear_error_log()  # lxml keeps a global log: start from an empty one
     try:
         for _event, element in etree.iterparse(str(path), events=("end",), schema=schema, huge_tree=True):
             yield element
     except etree.XMLSyntaxError as error:
-        schema_errors = [e for e in error.error_log if e.domain_name == "SCHEMASV"]
+        schema_errors = [e for e in error.error_log if e.domain_name == "SCHEMASV"] if schema is not None else []
         if schema_errors:  # lxml reports schema violations together at the end of a streamed parse
             for entry in schema_errors:
                 report.add(entry.line, f"schema {report.schema}: {entry.message}")
