@@ -59,7 +59,8 @@ class OwnCatalog:
         return None if category_id is None else str(category_id)
 
     def params(self, category: str | None, characteristics: Sequence[Characteristic]) -> list[Param]:
-        return [Param(c.name, c.value, c.unit) for c in characteristics]
+        # a characteristic already reads as a param (name, value, unit): passed on as it is
+        return list(characteristics)  # type: ignore[arg-type]
 
 
 class CategoryMap(OwnCatalog):

@@ -107,6 +107,20 @@ def catalog_mapping_for(
     return CategoryMap(shop.marketplace, settings.get("category_map") or {}, slug_paths(rows))
 
 
+@dataclass(frozen=True, slots=True)
+class FeedHeader:
+    """The shop as the templates see it (``shop.company``, ``shop.currency`` …)."""
+
+    name: str
+    marketplace: str
+    company: str
+    url: str
+    merchant_id: str
+    currency: str
+    locale: str
+    handling_time: int
+
+
 @dataclass
 class PreparedShop:
     spec: FeedSpec
@@ -141,12 +155,12 @@ def prepare_shop(connection: Connection, shop: Shop) -> PreparedShop:
     if shop.marketplace != "kaufland":
         currency = marketplace_info(shop.marketplace).currency
     context = {
-        "shop": {
-            "name": shop.name, "marketplace": shop.marketplace, "company": settings.get("company") or "",
-            "url": settings.get("url") or "", "merchant_id": settings.get("merchant_id") or "",
-            "currency": settings.get("currency") or currency, "locale": locale,
-            "handling_time": int(settings.get("handling_time_days") or 1),
-        },
+        "shop": FeedHeader(
+            name=shop.name, marketplace=shop.marketplace, company=settings.get("company") or "",
+            url=settings.get("url") or "", merchant_id=settings.get("merchant_id") or "",
+            currency=settings.get("currency") or currency, locale=locale,
+            handling_time=int(settings.get("handling_time_days") or 1),
+        ),
         "date": feed_date(),
     }
     if spec.kind == "yml":
