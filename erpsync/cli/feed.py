@@ -31,7 +31,7 @@ def _size(size: int) -> str:
     return str(size)
 
 
-def _print_report(report: FeedReport) -> None:
+def _print_report(report: FeedReport, *, served: bool = True) -> None:
     stats = report.stats
     reasons = ", ".join(f"{reason}: {count}" for reason, count in sorted(stats.excluded.items()))
     click.echo(
@@ -40,7 +40,7 @@ def _print_report(report: FeedReport) -> None:
     )
     for rendered, url in zip(stats.files, report.urls, strict=True):
         click.echo(f"  {rendered.path} ({_size(rendered.size)})")
-        click.echo(f"  URL: {url}")
+        click.echo(f"  URL: {url}" if served else "  (written with --out: not the served copy)")
     if any(reason for reason in stats.excluded):
         click.echo("  (reasons per product: erpsync log --kind feed)")
 
@@ -72,7 +72,7 @@ def feed_render(app: AppContext, shop: str | None, everything: bool, out: Path |
     if everything and out:
         raise ValidationError("--out goes with --shop, not --all")
     if shop:
-        _print_report(_render_one(app, shop, out))
+        _print_report(_render_one(app, shop, out), served=out is None)
         return
     names = feed_shop_names(app.database())
     if not names:

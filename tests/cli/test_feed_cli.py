@@ -42,3 +42,15 @@ def test_bad_feed_file_and_unknown_shop_give_one_line_errors(cli: Cli, tmp_path:
     assert missing.output.strip().startswith("error: no shop named 'nope'")
     listing = cli("listing", "add", "--shop", "nope", "--all", "--sku", "X", expect=1)
     assert "error:" in listing.output
+
+
+def test_render_all_goes_on_past_a_shop_that_cannot_render(cli: Cli, database: Database, tmp_path: Path) -> None:
+    generate_catalog(database, 10)
+    cli("shop", "add", "kz-bare", "--marketplace", "kaspi")
+    cli("shop", "add", "ua-zak", "--marketplace", "zakupka", "--setting", "company=Z", "--setting", "url=https://z.ua")
+    cli("listing", "add", "--shop", "ua-zak", "--all")
+    result = cli("feed", "render", "--all", expect=1)
+    assert "ua-zak (zakupka):" in result.output
+    assert "kz-bare: shop kz-bare: the kaspi feed needs the setting(s) company, merchant_id, store_ids" in result.output
+    assert "1 of 2 feed(s) could not be rendered" in result.output
+    assert next((tmp_path / "feeds").glob("*-ua-zak/feed.xml")).stat().st_size > 0
