@@ -35,7 +35,7 @@ SOURCE_MARKETPLACE = "marketplace"
 SOURCE_BASE = "base"
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)  # not frozen: built once per product, a frozen dataclass is much slower to build
 class PriceBlock:
     """The prices a shop sends for one product."""
 
@@ -95,16 +95,9 @@ def price_block(
         wholesale = _positive(prices.get((PRICE_WHOLESALE, BASE_SCOPE)), step)
     cities = tuple(
         (city, _positive(prices.get((PRICE_RETAIL, f"{marketplace}:{city}")), step) or price) for city in city_ids
-    )
-    return PriceBlock(
-        price=price,
-        old_price=old,
-        promo_price=promo,
-        wholesale_price=wholesale,
-        wholesale_min_quantity=min_wholesale_qty if wholesale is not None else None,
-        source=source,
-        city_prices=cities,
-    )
+    ) if city_ids else ()
+    return PriceBlock(price, old, promo, wholesale, min_wholesale_qty if wholesale is not None else None, source,
+                      cities)
 
 
 def format_amount(amount: Decimal, step: Decimal = CENT) -> str:

@@ -19,7 +19,7 @@ PRESENCE_AWAITING = "awaiting"  # no stock, sent as awaited / on order (Prom "wa
 ZERO_STOCK_HIDE = "hide"
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)  # not frozen: built once per product, a frozen dataclass is much slower to build
 class StockState:
     """What a shop sends about a product's stock."""
 
