@@ -23,14 +23,17 @@ demo: venv
 
 test: venv services
 	$(BIN)/ruff check .
+	$(BIN)/erpsync mappings check --offline mappings
 	$(BIN)/python -m pytest -m "not slow" $(PYTEST_ARGS)
 
 test-all: venv services
 	$(BIN)/ruff check .
+	$(BIN)/erpsync mappings check --offline mappings
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 lint: venv
 	$(BIN)/ruff check .
+	$(BIN)/erpsync mappings check --offline mappings
 	$(BIN)/ruff format --check . || true
 
 format: venv

@@ -5,6 +5,9 @@ The CLI prints ``str(error)`` (and the hint) and exits non-zero; no traceback re
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import Any
+
 
 class ErpsyncError(Exception):
     """Base of every expected error. ``hint`` says what to run or change."""
@@ -39,12 +42,23 @@ class ValidationError(ErpsyncError):
 
 
 class PayloadError(ErpsyncError):
-    """A marketplace payload cannot be parsed; ``field`` names the offending field path."""
+    """A marketplace payload cannot be parsed; ``field`` names the offending field path.
 
-    def __init__(self, message: str, *, field: str | None = None, hint: str | None = None) -> None:
+    ``exchange`` (when the payload came over HTTP) is the request and response, secrets masked, for the log.
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        field: str | None = None,
+        hint: str | None = None,
+        exchange: Mapping[str, Any] | None = None,
+    ) -> None:
         text = f"{field}: {message}" if field else message
         super().__init__(text, hint=hint)
         self.field = field
+        self.exchange = exchange
 
 
 class Unsupported(ErpsyncError):
@@ -57,7 +71,11 @@ class Unsupported(ErpsyncError):
 
 
 class MarketplaceError(ErpsyncError):
-    """The marketplace refused or failed a request (after retries where they apply)."""
+    """The marketplace refused or failed a request (after retries where they apply).
+
+    ``retryable``: trying again later may succeed (5xx, 429, connection errors); ``exchange``: the last
+    request and response (headers with secrets masked, bodies truncated) for the sync log.
+    """
 
     def __init__(
         self,
@@ -66,10 +84,12 @@ class MarketplaceError(ErpsyncError):
         status_code: int | None = None,
         retryable: bool = False,
         hint: str | None = None,
+        exchange: Mapping[str, Any] | None = None,
     ) -> None:
         super().__init__(message, hint=hint)
         self.status_code = status_code
         self.retryable = retryable
+        self.exchange = exchange
 
 
 class AuthenticationError(MarketplaceError):
@@ -78,3 +98,7 @@ class AuthenticationError(MarketplaceError):
 
 class TransitionError(ErpsyncError):
     """A status change the marketplace does not allow from the order's current status."""
+
+
+class ConflictError(ErpsyncError):
+    """A change was based on an out-of-date version of what it changes (optimistic locking)."""

@@ -62,6 +62,12 @@ def step_shops(state: DemoState) -> None:
     )
 
 
+def step_mapping_files(state: DemoState) -> None:
+    from erpsync.demo.mapping_step import step_mappings
+
+    step_mappings(state.database, state.app.settings.mappings_dir)
+
+
 def step_feeds(state: DemoState) -> None:
     from erpsync.demo.feeds import show_demo_feeds
 
@@ -71,6 +77,7 @@ def step_feeds(state: DemoState) -> None:
 STEPS: list[tuple[str, Callable[[DemoState], None]]] = [
     ("What is in the accounting database", step_catalog_summary),
     ("Shops and marketplaces", step_shops),
+    ("Mapping files", step_mapping_files),
     ("Feeds for every feed-based marketplace", step_feeds),
 ]
 

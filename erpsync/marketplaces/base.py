@@ -14,7 +14,7 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any, ClassVar
 
-from erpsync.core.errors import TransitionError, Unsupported
+from erpsync.core.errors import PayloadError, TransitionError, Unsupported
 
 # --- what a connector declares about its marketplace -------------------------------------------------
 
@@ -59,6 +59,7 @@ CAP_STOCK_PRICES = "stock_prices"
 CAP_UPLOAD = "upload_products"
 CAP_CATEGORIES = "categories"
 CAP_FEED = "feed"  # the marketplace pulls a catalog feed we publish
+CAP_LINE_CHANGES = "line_changes"  # partial cancel of order lines / weight changes
 
 
 # --- normalized values ------------------------------------------------------------------------------
@@ -112,6 +113,7 @@ class OrderLine:
     name: str | None = None
     weight_kg: Decimal | None = None
     raw: Mapping[str, Any] = field(default_factory=dict, repr=False)
+    extra: Mapping[str, Any] = field(default_factory=dict)  # marketplace-specific facts (unit type, pickup point)
 
 
 @dataclass(frozen=True)
@@ -163,6 +165,26 @@ class StatusChange:
     reason: str | None = None
     comment: str | None = None
     extra: Mapping[str, Any] = field(default_factory=dict)  # e.g. security_code, number_of_space
+
+
+@dataclass(frozen=True)
+class LineChange:
+    """Cancel part of an order line, or change its weight: what is to *remain* of the line."""
+
+    line_external_id: str
+    remained_quantity: int
+    reason: str
+    comment: str | None = None
+    remained_weight_kg: Decimal | None = None  # weighed goods: the new weight of the line
+
+
+@dataclass(frozen=True)
+class LineChangeResult:
+    line_external_id: str
+    remained_quantity: int | None
+    status: str  # the marketplace's state of the operation (Kaspi: INPROGRESS, SUCCESSFUL)
+    operation_id: str | None = None
+    remained_weight_kg: Decimal | None = None
 
 
 @dataclass(frozen=True)
@@ -274,6 +296,13 @@ class Connector:
 
     def __init__(self, shop: ShopConfig) -> None:
         self.shop = shop
+        # Items a listing skipped because their payload could not be decoded (one bad order never stops
+        # a listing): the use case logs them after the loop and may clear the list.
+        self.rejected: list[PayloadError] = []
+
+    def reject(self, error: PayloadError) -> None:
+        """Set aside an item whose payload cannot be decoded and go on with the others."""
+        self.rejected.append(error)
 
     # orders
     def list_orders(self, since: datetime, until: datetime) -> Iterator[Order]:
@@ -289,9 +318,18 @@ class Connector:
     def push_waybill(self, ref: OrderRef, waybill: WaybillInfo) -> None:
         raise Unsupported(self.name, "pushing a waybill")
 
+    def change_lines(self, ref: OrderRef, changes: Sequence[LineChange]) -> list[LineChangeResult]:
+        """Cancel part of some lines of an order (or change their weight)."""
+        raise Unsupported(self.name, "cancelling part of an order")
+
     # catalog
     def push_stock_prices(self, items: Sequence[StockPriceItem]) -> PushResult:
         raise Unsupported(self.name, "pushing stock and prices")
+
+    def check_upload_item(self, item: ProductUploadItem) -> list[str]:
+        """What the marketplace would refuse in ``item`` (empty: nothing known); the upload use case drops
+        and logs refused items so one bad product never stops a batch."""
+        return []
 
     def upload_products(self, items: Sequence[ProductUploadItem]) -> str:
         """Start an import of products; returns the marketplace's import id."""

@@ -8,6 +8,7 @@ Each marketplace is a package ``erpsync.marketplaces.<package>`` with an ``enums
 from __future__ import annotations
 
 import importlib
+from typing import Any
 
 from erpsync.core.errors import CredentialError, ValidationError
 from erpsync.core.marketplaces import marketplace_info
@@ -52,12 +53,13 @@ def connector_class(marketplace: str) -> type[Connector]:
     return connector
 
 
-def make_connector(shop: ShopConfig) -> Connector:
-    """A connector for a shop; refuses a shop whose credentials are incomplete, naming what is missing."""
+def make_connector(shop: ShopConfig, **options: Any) -> Connector:
+    """A connector for a shop; refuses a shop whose credentials are incomplete, naming what is missing.
+    ``options`` go to the connector's constructor (e.g. a retry policy)."""
     missing = [k for k in marketplace_info(shop.marketplace).credential_keys if not shop.credentials.get(k)]
     if missing:
         raise CredentialError(
             f"shop {shop.name!r} has no {', '.join(missing)}",
             hint=f"erpsync shop set {shop.name} --credential {missing[0]}=…",
         )
-    return connector_class(shop.marketplace)(shop)
+    return connector_class(shop.marketplace)(shop, **options)

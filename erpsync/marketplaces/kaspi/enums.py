@@ -41,7 +41,14 @@ PAYMENT_MODES = {
     "PREPAID": "Prepaid (cashless)",
 }
 
+# Order states (``filter[orders][state]``): every order is in exactly one, so walking all of them
+# lists every order of a creation-date window.
 ORDER_STATES = ("NEW", "SIGN_REQUIRED", "PICKUP", "DELIVERY", "KASPI_DELIVERY", "ARCHIVE")
+
+# Reasons of a partial cancel of entries (orderEntryCancelOperation) and of a weight change
+# (orderPartialCancel, which also takes PRODUCT_UNDERWEIGHT).
+ENTRY_CANCELLATION_REASONS = dict(CANCELLATION_REASONS)
+WEIGHT_CHANGE_REASONS = {**CANCELLATION_REASONS, "PRODUCT_UNDERWEIGHT": "The product weighs less than ordered"}
 
 # Target status → the statuses an order may be in (seed 004, "Описание статусов"). The seed lists
 # ACCEPTED_BY_MERCHANT "for orders in ACCEPTED_BY_MERCHANT"; accepting is what a new order

@@ -1,0 +1,1 @@
+"""Epicentr marketplace (OMS and PIM APIs): orders, statuses with reasons, waybills, categories."""

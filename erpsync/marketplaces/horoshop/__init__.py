@@ -1,0 +1,1 @@
+"""Horoshop shop platform API: orders with per-shop statuses, delivery and payment types."""

@@ -1,0 +1,1 @@
+"""Kasta HUB API (seed 000): products in batches, characteristics with select values, orders."""

@@ -1,0 +1,1 @@
+"""Rozetka Seller API: orders, numeric statuses, waybills, category options."""
