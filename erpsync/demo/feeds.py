@@ -3,6 +3,7 @@ and printed with its URL (what a user pastes into each marketplace's cabinet).""
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import Any
 
@@ -13,6 +14,7 @@ from erpsync.cli.output import print_table
 from erpsync.core.config import Settings
 from erpsync.feeds.specs import FEED_MARKETPLACES
 from erpsync.feeds.validate import validate_feed
+from erpsync.mapping import save_mapping_text, shop_file
 from erpsync.models import Shop
 from erpsync.models.db import Database
 from erpsync.sync.feeds import render_feed
@@ -21,10 +23,10 @@ from erpsync.sync.shops import add_shop
 
 _SITE = "https://shop.erpsync.example"
 _YML = {"company": "ТОВ «Демо-магазин»", "url": _SITE, "product_url": _SITE + "/p/{slug}"}
-# Kaufland categories for the sample tree's top levels (the mapping files will replace this setting).
+# Kaufland categories for the sample tree's top levels: the demo shop's own mapping file.
 _KAUFLAND_CATEGORIES = {
-    "elektronika": "Elektronik", "pobutova-tekhnika": "Haushaltsgeräte", "odiag-i-vzuttia": "Fashion",
-    "dim-i-sad": "Haus & Garten", "ditiachi-tovari": "Baby & Kind", "sport-i-vidpochinok": "Sport & Freizeit",
+    "Електроніка": "Elektronik", "Побутова техніка": "Haushaltsgeräte", "Одяг і взуття": "Fashion",
+    "Дім і сад": "Haus & Garten", "Дитячі товари": "Baby & Kind", "Спорт і відпочинок": "Sport & Freizeit",
 }
 DEMO_SHOP_SETTINGS: dict[str, dict[str, Any]] = {
     "kaspi": {"company": "ТОО «Демо»", "merchant_id": "DemoMerchant", "store_ids": {"MAIN": "PP1", "WEST": "PP2"},
@@ -35,12 +37,28 @@ DEMO_SHOP_SETTINGS: dict[str, dict[str, Any]] = {
     "epicentr": dict(_YML),
     "hubber": {**_YML, "only_in_stock": True},
     "zakupka": {**_YML, "only_with_photos": True},
-    "kaufland": {"storefront": "de", "category_map": _KAUFLAND_CATEGORIES, "zero_stock": "hide"},
+    "kaufland": {"storefront": "de", "zero_stock": "hide"},
 }
 
 
-def ensure_demo_feed_shops(database: Database, secret_key: str) -> list[str]:
+def ensure_shop_categories(
+    database: Database, mappings_dir: Path, shop: str, marketplace: str, categories: dict[str, str]
+) -> None:
+    """Give ``shop`` its own mapping file with these ``categories`` (own path → marketplace category),
+    unless it has one already."""
+    if shop_file(mappings_dir, shop).is_file():
+        return
+    lines = [f"marketplace: {marketplace}", "version: 1", "categories:"]
+    lines += [f"  {json.dumps(path, ensure_ascii=False)}: {json.dumps(code, ensure_ascii=False)}"
+              for path, code in categories.items()]
+    with database.session() as session:
+        save_mapping_text(session, mappings_dir, f"shops/{shop}.yaml", "\n".join(lines) + "\n", expected_version=0,
+                          author="demo", message="demo shop: categories of the sample catalog")
+
+
+def ensure_demo_feed_shops(database: Database, secret_key: str, mappings_dir: Path) -> list[str]:
     """Create the ``demo-<marketplace>`` shops that do not exist yet and list every product for them."""
+    ensure_shop_categories(database, mappings_dir, "demo-kaufland", "kaufland", _KAUFLAND_CATEGORIES)
     names = []
     with database.session() as session:
         for marketplace in FEED_MARKETPLACES:
@@ -62,7 +80,7 @@ def _relative(path: Path) -> str:
 
 
 def show_demo_feeds(database: Database, settings: Settings) -> None:
-    names = ensure_demo_feed_shops(database, settings.require_secret_key())
+    names = ensure_demo_feed_shops(database, settings.require_secret_key(), settings.mappings_dir)
     rows, urls = [], []
     for name in names:
         report = render_feed(database, settings, name)

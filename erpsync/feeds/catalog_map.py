@@ -5,11 +5,11 @@ under, and the ``param`` lines (name, value, unit) its characteristics become. F
 seller's own category tree (YML: Prom, Satu, Rozetka, Epicentr, Hubber, Zakupka; the Kaspi price
 list) use ``OwnCatalog``: the product's own category and its own characteristics, as they are.
 
-Marketplaces that need their own category (Kaufland's product data file) use ``CategoryMap``: a
-product whose category (or a parent of it) has no marketplace category is left out of the feed.
-Until the mapping files (``erpsync.mapping``) provide categories and characteristic mappings, the
-category map comes from the shop setting ``category_map`` (own category path → marketplace
-category). Replacing ``catalog_mapping_for`` is the only change the mapping files need here.
+Marketplaces that need their own category (Kaufland's product data file) use ``MappingCatalog``
+over the mapping files (``erpsync.mapping``: ``categories`` and ``characteristics`` of
+``mappings/<marketplace>.yaml`` and the shop's own file): a product whose category (or a parent of
+it) has no marketplace category, or a characteristic value the marketplace does not allow, is left
+out of the feed.
 """
 
 from __future__ import annotations
@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from typing import Protocol
 
 from erpsync.feeds.reader import Characteristic
+from erpsync.mapping import EffectiveMapping
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,41 +64,51 @@ class OwnCatalog:
         return list(characteristics)  # type: ignore[arg-type]
 
 
-class CategoryMap(OwnCatalog):
-    """Own characteristics, marketplace categories from a map of own category paths.
+class MappingCatalog(OwnCatalog):
+    """Marketplace categories and attributes from the mapping files (``erpsync.mapping``).
 
-    ``paths`` gives each own category its slug path from the root (``electronics/phones/smartphones``);
-    ``mapping`` maps such a path (or a parent's path, which then covers its subtree) to the
-    marketplace category.
+    A product's category (by id, else by its path of names, a parent's entry covering its subtree)
+    must have a marketplace category in the file's ``categories``; its characteristics go through the
+    category's ``characteristics`` section, and a value the marketplace does not allow leaves the
+    product out. Characteristics the section does not list are passed on under their own names.
     """
 
     requires_category = True
 
-    def __init__(self, marketplace: str, mapping: Mapping[str, str], paths: Mapping[int, str]) -> None:
-        self.marketplace = marketplace
-        self.mapping = {key.strip("/"): value for key, value in mapping.items()}
-        self.paths = paths
+    def __init__(self, mapping: EffectiveMapping, paths: Mapping[int, str]) -> None:
+        self.mapping = mapping
+        self.paths = paths  # category id -> "A / B / C"
         self._cache: dict[int | None, str | Rejection] = {}
 
     def category(self, category_id: int | None) -> str | Rejection:
         if category_id in self._cache:
             return self._cache[category_id]
         path = self.paths.get(category_id, "") if category_id is not None else ""
-        found: str | Rejection | None = None
-        parts = path.split("/") if path else []
-        while parts:
-            found = self.mapping.get("/".join(parts))
-            if found:
-                break
-            parts.pop()
-        if not found:
-            found = Rejection(
-                "no_category_mapping",
-                f"category {path or '(none)'} has no {self.marketplace} category "
-                f"(set it with `erpsync shop set SHOP --setting category_map.{path or 'PATH'}=CATEGORY`)",
-            )
+        match = self.mapping.category(category_id=category_id, path=path or None) if category_id else None
+        found: str | Rejection = match.category_code if match is not None else Rejection(
+            "no_category_mapping",
+            f"category {path or '(none)'} has no {self.mapping.marketplace} category "
+            f"(add it under categories: in {self.mapping.marketplace}.yaml or the shop's mapping file)",
+        )
         self._cache[category_id] = found
         return found
 
+    def params(self, category: str | None, characteristics: Sequence[Characteristic]) -> list[Param] | Rejection:
+        if category is None:
+            return super().params(category, characteristics)
+        mapped = self.mapping.attributes(category, characteristics)
+        if mapped.rejected:
+            return Rejection("characteristic_value_not_allowed", "; ".join(mapped.rejected))
+        params = [Param(a.code, _text(a.value)) for a in mapped.attributes]
+        unmapped = set(mapped.unmapped)
+        params += [Param(c.name, c.value, c.unit) for c in characteristics if c.name in unmapped]
+        return params
 
-__all__ = ["CatalogMapping", "CategoryMap", "OwnCatalog", "Param", "Rejection"]
+
+def _text(value: object) -> str:
+    if isinstance(value, (list, tuple)):
+        return ", ".join(str(v) for v in value)
+    return str(value)
+
+
+__all__ = ["CatalogMapping", "MappingCatalog", "OwnCatalog", "Param", "Rejection"]

@@ -21,12 +21,13 @@ from sqlalchemy import Connection, select
 
 from erpsync.core.errors import ValidationError
 from erpsync.core.marketplaces import marketplace_info
-from erpsync.feeds.catalog_map import CatalogMapping, CategoryMap, OwnCatalog
+from erpsync.feeds.catalog_map import CatalogMapping, MappingCatalog, OwnCatalog
 from erpsync.feeds.offers import OfferBuilder, OfferSettings, iter_offers
 from erpsync.feeds.reader import count_listed_products, iter_product_chunks, listed_category_ids
-from erpsync.feeds.render import category_tree, feed_date, feed_environment, render_to_file, slug_paths
+from erpsync.feeds.render import category_tree, feed_date, feed_environment, name_paths, render_to_file
 from erpsync.feeds.selection import Exclusion, ShopRules
 from erpsync.feeds.specs import FeedFile, FeedSpec, feed_spec
+from erpsync.mapping import load_mapping
 from erpsync.models import Category, Shop, Warehouse
 from erpsync.models.db import Database
 from erpsync.models.shop_settings import effective_settings
@@ -97,14 +98,13 @@ def _warehouse_ids(connection: Connection, shop: Shop, codes: list[str]) -> dict
     return known
 
 
-def catalog_mapping_for(
-    shop: Shop, spec: FeedSpec, settings: Mapping[str, Any], connection: Connection
-) -> CatalogMapping:
-    """The category/characteristic mapping of a shop's feed (the seam the mapping files will fill)."""
+def catalog_mapping_for(shop: Shop, spec: FeedSpec, connection: Connection, mappings_dir: Path) -> CatalogMapping:
+    """The category/characteristic mapping of a shop's feed: own tree, or the mapping files."""
     if not spec.needs_marketplace_category:
         return OwnCatalog()
-    rows = connection.execute(select(Category.id, Category.parent_id, Category.slug)).all()
-    return CategoryMap(shop.marketplace, settings.get("category_map") or {}, slug_paths(rows))
+    mapping = load_mapping(mappings_dir, shop.marketplace, shop=shop.name)
+    rows = connection.execute(select(Category.id, Category.parent_id, Category.name)).all()
+    return MappingCatalog(mapping, name_paths(rows))
 
 
 @dataclass(frozen=True, slots=True)
@@ -129,7 +129,7 @@ class PreparedShop:
     context: dict[str, Any]
 
 
-def prepare_shop(connection: Connection, shop: Shop) -> PreparedShop:
+def prepare_shop(connection: Connection, shop: Shop, mappings_dir: Path) -> PreparedShop:
     """Check a shop's settings and build its rules, offer builder and template header."""
     spec = feed_spec(shop.marketplace)
     settings = effective_settings(shop.settings or {})
@@ -150,7 +150,7 @@ def prepare_shop(connection: Connection, shop: Shop) -> PreparedShop:
         preorder_days=int(settings.get("preorder_days") or 0),
         with_content=spec.with_content,
     )
-    builder = OfferBuilder(rules, catalog_mapping_for(shop, spec, settings, connection), content)
+    builder = OfferBuilder(rules, catalog_mapping_for(shop, spec, connection, mappings_dir), content)
     locale, currency = KAUFLAND_LOCALES.get(settings.get("storefront") or "de", ("de-DE", "EUR"))
     if shop.marketplace != "kaufland":
         currency = marketplace_info(shop.marketplace).currency
@@ -182,6 +182,7 @@ def render_shop(
     shop: Shop,
     feed_dir: Path,
     *,
+    mappings_dir: Path = Path("mappings"),
     out: Path | None = None,
     on_excluded: Callable[[Exclusion], None] | None = None,
     on_progress: Callable[[int, int], None] | None = None,
@@ -195,7 +196,7 @@ def render_shop(
     stats = RenderStats(shop.name, shop.marketplace)
     environment = feed_environment()
     with database.engine.connect() as connection:
-        prepared = prepare_shop(connection, shop)
+        prepared = prepare_shop(connection, shop, mappings_dir)
         total = count_listed_products(connection, shop.id) if on_progress else 0
         for index, feed_file in enumerate(prepared.spec.files):
             first = index == 0

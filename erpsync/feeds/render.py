@@ -199,15 +199,15 @@ def category_tree(
     return ordered
 
 
-def slug_paths(categories: Iterable[tuple[int, int | None, str]]) -> dict[int, str]:
-    """Each category's slug path from the root: ``elektronika/smartfoni``."""
+def name_paths(categories: Iterable[tuple[int, int | None, str]]) -> dict[int, str]:
+    """Each category's path of names from the root: ``Електроніка / Смартфони`` (as mapping files key them)."""
     rows = {row[0]: row for row in categories}
     paths: dict[int, str] = {}
 
     def path(category_id: int) -> str:
         if category_id not in paths:
-            _id, parent, slug = rows[category_id]
-            paths[category_id] = f"{path(parent)}/{slug}" if parent in rows else slug
+            _id, parent, name = rows[category_id]
+            paths[category_id] = f"{path(parent)} / {name}" if parent in rows else name
         return paths[category_id]
 
     for category_id in rows:
@@ -230,8 +230,8 @@ __all__ = [
     "csv_row",
     "feed_date",
     "feed_environment",
+    "name_paths",
     "render_to_file",
-    "slug_paths",
     "write_stream",
 ]
 

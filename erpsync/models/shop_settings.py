@@ -95,10 +95,6 @@ SETTINGS: tuple[SettingSpec, ...] = (
                 "zero_stock=awaiting.", minimum=0, marketplaces=("kaspi",), check=_at_most_30),
     SettingSpec("handling_time_days", "int", 1, "Kaufland inventory file: handling time in working days.",
                 minimum=0, marketplaces=("kaufland",)),
-    SettingSpec("category_map", "dict", {},
-                "Own category path → marketplace category, for feeds that need the marketplace's categories "
-                "(Kaufland), e.g. category_map.elektronika/smartfoni=Handys & Smartphones; a parent's path "
-                "covers its subcategories. Products in unmapped categories are left out of the feed."),
 )
 
 SETTINGS_BY_KEY: dict[str, SettingSpec] = {spec.key: spec for spec in SETTINGS}

@@ -80,7 +80,7 @@ def render_feed(
     with sync_run(database, RUN_KIND, shop.id) as log:
         exclusions = _ExclusionLog(database, log)
         try:
-            stats = render_shop(database, shop, settings.feed_dir, out=out,
+            stats = render_shop(database, shop, settings.feed_dir, mappings_dir=settings.mappings_dir, out=out,
                                 on_excluded=exclusions, on_progress=on_progress)
         finally:
             exclusions.flush()

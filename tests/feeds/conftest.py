@@ -3,6 +3,7 @@ reservations and photos a rule needs, and shops with listings."""
 
 from __future__ import annotations
 
+import shutil
 from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal
@@ -136,8 +137,20 @@ YML_SETTINGS = {"company": "Test & Co <Ltd>", "url": "https://shop.example"}
 KASPI_SETTINGS = {"company": "ТОО Тест", "merchant_id": "M1", "store_ids": {"MAIN": "PP1"}}
 
 
+REPO_MAPPINGS = Path(__file__).resolve().parents[2] / "mappings"
+
+
+def write_shop_mapping(mappings_dir: Path, shop: str, marketplace: str, body: str) -> None:
+    """A shop's own mapping file (``shops/<shop>.yaml``) with ``body`` after its header."""
+    (mappings_dir / "shops").mkdir(parents=True, exist_ok=True)
+    (mappings_dir / "shops" / f"{shop}.yaml").write_text(f"marketplace: {marketplace}\nversion: 1\n{body}",
+                                                          encoding="utf-8")
+
+
 @pytest.fixture
 def feed_settings(database: Database, secret_key: str, tmp_path: Path) -> Settings:
+    mappings = tmp_path / "mappings"
+    shutil.copytree(REPO_MAPPINGS, mappings, ignore=shutil.ignore_patterns("demo-*.yaml"))
     return load_settings({"ERPSYNC_DATABASE_URL": database.url, "ERPSYNC_SECRET_KEY": secret_key,
-                          "ERPSYNC_FEED_DIR": str(tmp_path / "feeds"),
+                          "ERPSYNC_FEED_DIR": str(tmp_path / "feeds"), "ERPSYNC_MAPPINGS_DIR": str(mappings),
                           "ERPSYNC_PUBLIC_URL": "https://erp.example"}, cwd=tmp_path)

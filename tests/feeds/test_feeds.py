@@ -20,12 +20,12 @@ from erpsync.feeds.validate import validate_feed
 from erpsync.models import SyncEvent, SyncRun
 from erpsync.models.db import Database
 from erpsync.sync.feeds import render_feed
-from tests.feeds.conftest import KASPI_SETTINGS, YML_SETTINGS, Catalog
+from tests.feeds.conftest import KASPI_SETTINGS, YML_SETTINGS, Catalog, write_shop_mapping
 
 HOSTILE = "A <b> & \"q\" 'a' ]]> \x00\x01\x0b\x1f\ufffe 😀 Ω"
 CLEAN = "A <b> & \"q\" 'a' ]]>  😀 Ω"
 SETTINGS = {
-    "kaspi": KASPI_SETTINGS, "kaufland": {"category_map": {"hostile": "Elektronik"}},
+    "kaspi": KASPI_SETTINGS, "kaufland": {},
     **{m: YML_SETTINGS for m in ("prom", "satu", "rozetka", "epicentr", "hubber", "zakupka")},
 }
 
@@ -37,7 +37,7 @@ def _offers(path: Path) -> dict[str, etree._Element]:
 
 def test_every_template_renders_from_demo_data_and_validates(database: Database, feed_settings: Settings) -> None:
     generate_catalog(database, 40)
-    names = ensure_demo_feed_shops(database, feed_settings.require_secret_key())
+    names = ensure_demo_feed_shops(database, feed_settings.require_secret_key(), feed_settings.mappings_dir)
     assert len(names) == len(FEED_MARKETPLACES)
     for name in names:
         report = render_feed(database, feed_settings, name)
@@ -54,17 +54,15 @@ def test_hostile_texts_in_every_field_still_give_a_valid_document(
 ) -> None:
     hostile = HOSTILE if catalog.database.dialect == "sqlite" else HOSTILE.replace("\x00", "")  # PG refuses NUL
     category = catalog.category(hostile)
-    with catalog.database.engine.begin() as connection:  # the slug the Kaufland map points at
-        from erpsync.models import Category
-
-        connection.execute(Category.__table__.update().where(Category.id == category).values(slug="hostile"))
+    write_shop_mapping(feed_settings.mappings_dir, f"hostile-{marketplace}", marketplace,
+                       f'categories:\n  "{category}": Elektronik\n')
     catalog.product(
         "HOSTILE1", name_uk=hostile, name_ru=hostile, brand=hostile, model=hostile, description_html=hostile,
         barcode="4820000000017", category=category, photos=(f"https://img.example/{hostile}.jpg",),
         characteristics=((hostile, hostile, hostile),),
     )
     shop = catalog.shop(f"hostile-{marketplace}", marketplace, SETTINGS[marketplace])
-    stats = render_shop(catalog.database, shop, feed_settings.feed_dir)
+    stats = render_shop(catalog.database, shop, feed_settings.feed_dir, mappings_dir=feed_settings.mappings_dir)
     assert stats.offers == 1
     for rendered in stats.files:
         check = validate_feed(rendered.path, marketplace)
@@ -205,3 +203,31 @@ def test_template_error_names_the_template_file_and_line(tmp_path: Path) -> None
         render_to_file(environment, "syntax.xml.j2", {"offers": []}, target)
     assert target.read_text() == "previous feed"  # a failed render never replaces the published feed
     assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".")] == []
+
+
+def test_kaufland_needs_a_mapped_category_and_allowed_characteristic_values(
+    catalog: Catalog, feed_settings: Settings
+) -> None:
+    phones = catalog.category("Електроніка", "Смартфони")
+    toys = catalog.category("Іграшки")
+    catalog.product("PHONE1", category=phones, barcode="4820000000017", characteristics=(("Колір", "чорний", None),))
+    catalog.product("PHONE2", category=phones, barcode="4820000000024", characteristics=(("Колір", "рожевий", None),))
+    catalog.product("TOY1", category=toys, barcode="4820000000031")
+    catalog.product("NOEAN", category=phones, barcode="123")
+    write_shop_mapping(feed_settings.mappings_dir, "de-main", "kaufland", (
+        'categories:\n  "Електроніка": Elektronik\n'
+        'characteristics:\n  Elektronik:\n    Колір: {attribute: colour, values: {чорний: schwarz}}\n'
+    ))
+    catalog.shop("de-main", "kaufland", {})
+    report = render_feed(catalog.database, feed_settings, "de-main")
+    assert report.stats.offers == 1
+    assert dict(report.stats.excluded) == {"characteristic_value_not_allowed": 1, "no_category_mapping": 1,
+                                           "no_barcode": 1}
+    with open(report.stats.files[0].path, encoding="utf-8", newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    assert [(r["ean"], r["category"]) for r in rows] == [("4820000000017", "Elektronik")]
+    with catalog.database.session() as session:
+        reasons = dict(session.execute(
+            select(SyncEvent.entity_id, SyncEvent.message).where(SyncEvent.level == "warning")).all())
+    assert "Іграшки has no kaufland category" in reasons["TOY1"]
+    assert "рожевий" in reasons["PHONE2"]

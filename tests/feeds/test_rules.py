@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from erpsync.feeds.catalog_map import CategoryMap, OwnCatalog
+from erpsync.feeds.catalog_map import OwnCatalog
 from erpsync.feeds.offers import Offer, OfferBuilder, OfferSettings, clean_text
 from erpsync.feeds.pricing import price_block
 from erpsync.feeds.reader import Characteristic, ProductRow
@@ -136,13 +136,6 @@ def test_photos_are_absolute_main_first_and_without_duplicates() -> None:
 def test_description_for_marketplaces_replaces_the_html_description_when_set() -> None:
     offer = build(row(marketplace_description="для маркетплейсів"))
     assert isinstance(offer, Offer) and offer.description == "для маркетплейсів"
-
-
-def test_category_map_covers_subcategories_and_leaves_out_unmapped_ones() -> None:
-    mapping = CategoryMap("kaufland", {"tech": "Elektronik"}, {1: "tech", 2: "tech/phones", 3: "home"})
-    assert mapping.category(2) == "Elektronik"
-    rejected = mapping.category(3)
-    assert not isinstance(rejected, str) and rejected.reason == "no_category_mapping"
 
 
 def test_slug_is_transliterated_latin() -> None:
