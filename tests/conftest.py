@@ -26,6 +26,8 @@ PG_DB = os.environ.get("ERPSYNC_TEST_PG_DB", "erpsync_test")
 REDIS_DB = int(os.environ.get("ERPSYNC_TEST_REDIS_DB", "15"))
 REDIS_URL = f"redis://127.0.0.1:6379/{REDIS_DB}"
 
+pytest_plugins = ["tests.jobs.fixtures"]  # a shop with listed products, a worker's environment
+
 
 def _recreate_pg_database(name: str) -> str:
     admin = create_engine(f"{PG_SERVER}/postgres", isolation_level="AUTOCOMMIT")
@@ -119,14 +121,14 @@ class Cli:
         self.env = env
         self.cwd = cwd
 
-    def __call__(self, *args: str, expect: int | None = 0) -> Result:
+    def __call__(self, *args: str, expect: int | None = 0, input: str | None = None) -> Result:
         from erpsync.cli import main
 
         runner = CliRunner()
         old = Path.cwd()
         os.chdir(self.cwd)
         try:
-            result = runner.invoke(main, list(args), env=self.env, catch_exceptions=True)
+            result = runner.invoke(main, list(args), env=self.env, input=input, catch_exceptions=True)
         finally:
             os.chdir(old)
         if expect is not None and result.exit_code != expect:

@@ -12,6 +12,7 @@ import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from erpsync.core.errors import ValidationError
 from erpsync.core.marketplaces import marketplace_info
@@ -42,6 +43,14 @@ def _poll_minimum(value: Any, marketplace: str) -> str | None:
 
 def _at_most_30(value: Any, _marketplace: str) -> str | None:
     return "Kaspi allows at most 30 days of pre-order" if value > 30 else None
+
+
+def _known_timezone(value: Any, marketplace: str) -> str | None:
+    try:
+        ZoneInfo(value)
+    except (ZoneInfoNotFoundError, ValueError):
+        return f"unknown time zone {value!r} (e.g. Europe/Kyiv)"
+    return None
 
 
 SETTINGS: tuple[SettingSpec, ...] = (
@@ -95,6 +104,15 @@ SETTINGS: tuple[SettingSpec, ...] = (
                 "zero_stock=awaiting.", minimum=0, marketplaces=("kaspi",), check=_at_most_30),
     SettingSpec("handling_time_days", "int", 1, "Kaufland inventory file: handling time in working days.",
                 minimum=0, marketplaces=("kaufland",)),
+    SettingSpec("timezone", "str", None,
+                "The shop's clock, for marketplaces whose times carry no zone (default Europe/Kyiv).",
+                marketplaces=("horoshop", "zakupka"), check=_known_timezone),
+    SettingSpec("name_order", "choice", "first_last",
+                "How buyers' two-word names are written when they come in one field.",
+                choices=("first_last", "last_first"), marketplaces=("horoshop", "zakupka")),
+    SettingSpec("horoshop_warehouse", "str", None,
+                "The Horoshop warehouse that receives stock (catalog/importResidues; default office, the main one).",
+                marketplaces=("horoshop",)),
 )
 
 SETTINGS_BY_KEY: dict[str, SettingSpec] = {spec.key: spec for spec in SETTINGS}
