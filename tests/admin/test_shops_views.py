@@ -176,11 +176,12 @@ def test_connection_test_with_missing_credentials_is_a_message(
         admin_client, shop_id)
 
 
-def test_connection_test_of_a_marketplace_without_a_connector_says_so(
+def test_connection_test_of_a_feed_only_marketplace_says_so(
     admin_client: PanelClient, database: Database, secret_key: str
 ) -> None:
+    # Hubber is served through its feed only: its connector makes no API calls to test
     shop_id = make_shop(database, secret_key, "hub", "hubber", {"username": "u", "password": "p"})
-    assert "erpsync cannot talk to Hubber&#39;s API yet" in _check(admin_client, shop_id)
+    assert "The Hubber connector cannot test a connection." in _check(admin_client, shop_id)
 
 
 class UnreachableConnector(Connector):
