@@ -22,6 +22,7 @@ from erpsync.feeds.selection import Exclusion
 from erpsync.feeds.specs import FEED_MARKETPLACES
 from erpsync.models import Shop, SyncEvent, utcnow
 from erpsync.models.db import Database
+from erpsync.sync.context import RunContext
 from erpsync.sync.log import SyncLog, sync_run
 from erpsync.sync.shops import get_shop
 
@@ -78,22 +79,35 @@ def render_feed(
         shop = get_shop(session, shop_name)
         session.expunge(shop)
     with sync_run(database, RUN_KIND, shop.id) as log:
-        exclusions = _ExclusionLog(database, log)
-        try:
-            stats = render_shop(database, shop, settings.feed_dir, mappings_dir=settings.mappings_dir, out=out,
-                                on_excluded=exclusions, on_progress=on_progress)
-        finally:
-            exclusions.flush()
-        log.counts.fetched = stats.considered
-        log.counts.created = stats.offers
-        log.counts.skipped = stats.excluded_total
-        summary = _summary(stats)
-        log.info(summary, payload={
-            "offers": stats.offers, "excluded": dict(stats.excluded),
-            "files": [{"file": f.filename, "bytes": f.size, "offers": f.offers} for f in stats.files],
-            "seconds": round(stats.seconds, 3),
-        })
-        log.finish(message=summary)
+        return render_logged(database, settings, shop, log, out=out, on_progress=on_progress)
+
+
+def render_logged(
+    database: Database,
+    settings: Settings,
+    shop: Shop,
+    log: SyncLog,
+    *,
+    out: Path | None = None,
+    on_progress: Callable[[int, int], None] | None = None,
+) -> FeedReport:
+    """Render ``shop``'s feed as the run ``log`` (counts, left-out products, summary); closes the run."""
+    exclusions = _ExclusionLog(database, log)
+    try:
+        stats = render_shop(database, shop, settings.feed_dir, mappings_dir=settings.mappings_dir, out=out,
+                            on_excluded=exclusions, on_progress=on_progress)
+    finally:
+        exclusions.flush()
+    log.counts.fetched = stats.considered
+    log.counts.created = stats.offers
+    log.counts.skipped = stats.excluded_total
+    summary = _summary(stats)
+    log.info(summary, payload={
+        "offers": stats.offers, "excluded": dict(stats.excluded),
+        "files": [{"file": f.filename, "bytes": f.size, "offers": f.offers} for f in stats.files],
+        "seconds": round(stats.seconds, 3),
+    })
+    log.finish(message=summary)
     urls = [feed_url(settings.public_url, shop, f.filename) for f in stats.files]
     return FeedReport(stats, urls, log.run_id)
 
@@ -105,6 +119,21 @@ def _summary(stats: RenderStats) -> str:
     return f"{text} ({reasons}); {files}" if reasons else f"{text}; {files}"
 
 
+def render_feed_job(run: RunContext) -> dict[str, object]:
+    """The feed render as a job (scheduled by ``feed_interval_minutes``); logs its own run of kind ``feed``."""
+    with run.database.session() as session:
+        shop = run.shop(session)
+        session.expunge(shop)
+    report = render_logged(run.database, run.config, shop, run.log,
+                           on_progress=lambda done, total: run.progress(done, total, "products"))
+    return {"offers": report.stats.offers, "left_out": report.stats.excluded_total, "urls": report.urls}
+
+
+def renders_feed(marketplace: str) -> bool:
+    """Whether shops of ``marketplace`` publish a feed (the scheduler renders only theirs)."""
+    return marketplace in FEED_MARKETPLACES
+
+
 def feed_shop_names(database: Database) -> list[str]:
     """Enabled shops whose marketplace reads a feed, by name."""
     with database.session() as session:
@@ -113,4 +142,4 @@ def feed_shop_names(database: Database) -> list[str]:
         ))
 
 
-__all__ = ["RUN_KIND", "FeedReport", "feed_shop_names", "render_feed"]
+__all__ = ["RUN_KIND", "FeedReport", "feed_shop_names", "render_feed", "render_feed_job", "renders_feed"]
