@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import importlib
+import pkgutil
 from pathlib import Path
 
 import pytest
@@ -29,11 +31,8 @@ def _example_url(app: Flask, rule: object) -> str:
 
 
 def _public_blueprints() -> set[str]:
-    """The login pages, static files, and every blueprint of ``erpsync.admin.blueprints`` (public by design:
-    health, feed files, marketplace push receivers — they check their own token or signature)."""
-    import importlib
-    import pkgutil
-
+    """The login pages, static files, and every module of erpsync.admin.blueprints (public by design:
+    health checks, feed URLs guarded by their own token)."""
     from erpsync.admin import blueprints
 
     names = {"auth", "static"}
