@@ -16,7 +16,7 @@ from erpsync.marketplaces.kaufland.connector import KauflandConnector
 from erpsync.marketplaces.kaufland.endpoints import REPORT_KINDS
 from erpsync.marketplaces.kaufland.enums import PUSH_EVENTS
 from erpsync.sync.connectors import connector_for
-from erpsync.sync.kaufland_catalog import CatalogFiles, Polling, upload_catalog_kaufland
+from erpsync.sync.kaufland_catalog import CatalogFiles, Polling, publish_catalog_files, upload_catalog_kaufland
 from erpsync.sync.kaufland_documents import download_report, upload_invoice
 from erpsync.sync.kaufland_push import DEFAULT_EVENTS, subscribe_shop
 from erpsync.sync.log_query import parse_since
@@ -40,21 +40,30 @@ def _connector(app: AppContext, shop_name: str) -> KauflandConnector:
 
 @kaufland_group.command("upload-catalog")
 @click.argument("shop")
-@click.option("--product-url", required=True, help="Where Kaufland downloads the product data CSV from.")
-@click.option("--inventory-url", required=True, help="Where Kaufland downloads the inventory CSV from.")
+@click.option("--product-url", help="Where Kaufland downloads the product data CSV from "
+              "(default: render the shop's files and publish them at its feed URLs).")
+@click.option("--inventory-url", help="Where Kaufland downloads the inventory CSV from (with --product-url).")
 @click.option("--poll-seconds", type=float, default=30.0, show_default=True, help="Seconds between status polls.")
 @click.option("--timeout", type=float, default=3 * 3600.0, show_default=True, help="Give up after this many seconds.")
 @pass_app
-def upload_catalog(app: AppContext, shop: str, product_url: str, inventory_url: str, poll_seconds: float,
-                   timeout: float) -> None:
+def upload_catalog(app: AppContext, shop: str, product_url: str | None, inventory_url: str | None,
+                   poll_seconds: float, timeout: float) -> None:
     """Send the product data file, wait until Kaufland has processed it, then send the inventory file."""
+    if bool(product_url) != bool(inventory_url):
+        raise ValidationError("give both --product-url and --inventory-url, or neither (then erpsync publishes them)")
+    if product_url and inventory_url:
+        files = CatalogFiles(product_url, inventory_url)
+    else:
+        files = publish_catalog_files(app.database(), app.settings, shop)
+        click.echo(f"published {files.product_url} and {files.inventory_url} (ERPSYNC_PUBLIC_URL must reach "
+                   f"the web app from Kaufland)")
 
     def show(what: str, current: ImportFile) -> None:
         lines = f" (line {current.current_line} of {current.total_lines})" if current.total_lines else ""
         click.echo(f"{what} {current.id_import_file}: {current.status}{lines}")
 
     result = upload_catalog_kaufland(
-        app.database(), app.settings.require_secret_key(), shop, CatalogFiles(product_url, inventory_url),
+        app.database(), app.settings.require_secret_key(), shop, files,
         polling=Polling(every=poll_seconds, timeout=timeout), progress=show,
     )
     click.echo(f"catalog upload of shop {shop}: {result.status} — {result.message} (run #{result.run_id})")

@@ -16,12 +16,16 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from erpsync.core.config import Settings
 from erpsync.core.errors import ValidationError
+from erpsync.feeds.specs import feed_spec
 from erpsync.marketplaces.kaufland.codec import ImportFile
 from erpsync.marketplaces.kaufland.connector import KauflandConnector
 from erpsync.models.db import Database
 from erpsync.models.integration import RUN_FAILED
 from erpsync.sync.connectors import connector_for
+from erpsync.sync.context import RunContext
+from erpsync.sync.feeds import render_feed
 from erpsync.sync.log import SyncLog, sync_run
 from erpsync.sync.shops import get_shop
 
@@ -58,6 +62,15 @@ class Polling:
     timeout: float = TIMEOUT_SECONDS
     sleep: Callable[[float], None] = time.sleep
     clock: Callable[[], float] = time.monotonic
+
+
+def publish_catalog_files(database: Database, settings: Settings, shop_name: str) -> CatalogFiles:
+    """Render the shop's two Kaufland files from the feed templates into the feed folder, where the web app
+    serves them at the shop's unguessable feed URLs (``ERPSYNC_PUBLIC_URL/feeds/<token>/…``)."""
+    report = render_feed(database, settings, shop_name)
+    by_name = {url.rsplit("/", 1)[-1]: url for url in report.urls}
+    products, inventory = (f.filename for f in feed_spec("kaufland").files)
+    return CatalogFiles(by_name[products], by_name[inventory])
 
 
 def upload_catalog_kaufland(
@@ -163,4 +176,23 @@ def _stopped(log: SyncLog, result: CatalogUpload, reason: str) -> CatalogUpload:
     return result
 
 
-__all__ = ["CatalogFiles", "CatalogUpload", "Polling", "upload_catalog_kaufland"]
+def upload_catalog_job(run: RunContext) -> dict[str, Any]:
+    """The ``kaufland_catalog`` job kind: publish the shop's files, then upload them (progress shown by
+    ``erpsync jobs``; each state is also in the sync log run of kind ``catalog``)."""
+    with run.database.session() as session:
+        shop_name = run.shop(session).name
+    files = publish_catalog_files(run.database, run.config, shop_name)
+    steps = {"product data file": 0, "inventory file": 1}
+
+    def progress(what: str, current: ImportFile) -> None:
+        run.progress(steps[what], 2, f"{what} {current.id_import_file}: {current.status}")
+
+    result = upload_catalog_kaufland(run.database, run.config.require_secret_key(), shop_name, files,
+                                     progress=progress)
+    if result.status == RUN_FAILED:
+        raise ValidationError(f"the catalog upload of shop {shop_name} stopped: {result.message}")
+    return {"status": result.status, "catalog_run": result.run_id, "message": result.message}
+
+
+__all__ = ["CatalogFiles", "CatalogUpload", "Polling", "publish_catalog_files", "upload_catalog_job",
+           "upload_catalog_kaufland"]

@@ -125,3 +125,57 @@ def test_a_second_upload_updates_the_units_instead_of_duplicating_them(
                             retry=QUICK)
     units = [u for u in sandbox.kaufland.units.values() if u["id_offer"] == "SKU-1"]
     assert [(u["listing_price"], u["amount"]) for u in units] == [(3999, 4)]
+
+
+def _feed_catalog(database: Database) -> None:
+    """Three products in a category mapped to a Kaufland category; one has no EAN (left out of the files)."""
+    from decimal import Decimal
+
+    from erpsync.models import Category, Listing, Product, ProductPhoto, ProductPrice, Shop, StockLevel, Warehouse
+
+    with database.session() as session:
+        warehouse = Warehouse(code="MAIN", name="Main")
+        category = Category(name="Дім і сад", name_ru="Дом и сад", slug="dim-i-sad")
+        session.add_all([warehouse, category])
+        session.flush()
+        for sku, barcode, price, stock in (("CAT-TREE", "4011905437873", "45.50", 9), ("KETTLE", "4009750243800",
+                                           "19.99", 0), ("NO-EAN", None, "5.00", 3)):
+            product = Product(sku=sku, name_uk=f"Товар {sku}", brand="Trixie", barcode=barcode,
+                              category_id=category.id, description_html="<p>Опис</p>")
+            session.add(product)
+            session.flush()
+            session.add_all([ProductPhoto(product_id=product.id, position=0, url="https://img.example/1.jpg"),
+                             ProductPrice(product_id=product.id, price_type="retail", scope="base",
+                                          amount=Decimal(price)),
+                             StockLevel(product_id=product.id, warehouse_id=warehouse.id, quantity=stock)])
+        shop = session.scalar(select(Shop).where(Shop.name == SHOP))
+        assert shop is not None
+        for product_id in session.scalars(select(Product.id)):
+            session.add(Listing(shop_id=shop.id, product_id=product_id))
+
+
+def test_the_feed_templates_rendered_and_served_by_the_web_app_reach_kaufland_through_import_files(
+        database: Database, secret_key: str, sandbox: KauflandSandbox, tmp_path) -> None:
+    import shutil
+    from pathlib import Path
+
+    from erpsync.sync.kaufland_catalog import publish_catalog_files
+    from tests.sync.kaufland_env import web_app
+
+    mappings = tmp_path / "mappings"
+    shutil.copytree(Path(__file__).resolve().parents[2] / "mappings", mappings,
+                    ignore=shutil.ignore_patterns("demo-*.yaml"))
+    (mappings / "shops").mkdir(exist_ok=True)
+    (mappings / "shops" / f"{SHOP}.yaml").write_text(
+        'marketplace: kaufland\nversion: 1\ncategories:\n  "Дім і сад": Haus & Garten\n', encoding="utf-8")
+    add_kaufland_shop(database, secret_key, sandbox.base_url, warehouses=["MAIN"])
+    _feed_catalog(database)
+    with web_app(database, secret_key, tmp_path, ERPSYNC_MAPPINGS_DIR=str(mappings)) as app:
+        files = publish_catalog_files(database, app.settings, SHOP)
+        assert files.product_url.startswith(f"{app.url}/feeds/") and files.inventory_url.endswith("/inventory.csv")
+        result = upload_catalog_kaufland(database, secret_key, SHOP, files, polling=NO_WAIT, retry=QUICK)
+    assert result.status == "success", result.message
+    assert result.product_file is not None and result.product_file.total_lines == 2
+    units = {u["id_offer"]: (u["ean"], u["listing_price"], u["amount"]) for u in sandbox.kaufland.units.values()}
+    assert units == {"CAT-TREE": ("4011905437873", 4550, 9), "KETTLE": ("4009750243800", 1999, 0)}
+    assert sandbox.kaufland.products["4011905437873"]["category"] == "Haus & Garten"
