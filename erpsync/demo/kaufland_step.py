@@ -18,18 +18,22 @@ from erpsync.admin import create_app
 from erpsync.cli.output import print_table
 from erpsync.core.config import Settings
 from erpsync.core.errors import ErpsyncError
+from erpsync.demo.feeds import KAUFLAND_CATEGORIES, ensure_shop_categories
 from erpsync.marketplaces.base import Order, OrderRef, StockPriceItem, WaybillInfo
+from erpsync.marketplaces.kaufland.codec import ImportFile
 from erpsync.marketplaces.kaufland.connector import KauflandConnector
 from erpsync.models import Order as OrderModel
 from erpsync.models import SyncEvent, SyncRun
 from erpsync.models.db import Database
 from erpsync.sandbox.kaufland import KauflandSandbox
 from erpsync.sync.connectors import connector_for
+from erpsync.sync.kaufland_catalog import Polling, publish_catalog_files, upload_catalog_kaufland
 from erpsync.sync.kaufland_documents import download_report
 from erpsync.sync.kaufland_push import subscribe_shop
+from erpsync.sync.listings import add_listings
 from erpsync.sync.shops import add_shop, get_shop, update_shop
 
-SHOP = "kaufland-demo"
+SHOP = "demo-kaufland-api"  # its own mapping file (mappings/shops/demo-*.yaml) stays out of git
 
 
 def _shop(database: Database, secret_key: str, sandbox: KauflandSandbox) -> None:
@@ -106,9 +110,10 @@ def _walkthrough(database: Database, settings: Settings, sandbox: KauflandSandbo
     order_id = sandbox.add_order(units=[{"id_offer": "SKU-00001", "title": "Kratzbaum Palamos", "price": 4550}])
     sandbox.wait_for_deliveries(1, timeout=3)
     _show_push(database, order_id)
-    saved = download_report(database, secret_key, SHOP, "sales", settings.feed_dir / "kaufland-demo-sales.csv",
+    saved = download_report(database, secret_key, SHOP, "sales", settings.feed_dir / "demo-kaufland-sales.csv",
                             date_from=date.today() - timedelta(days=30), date_to=date.today(), poll_seconds=0.01)
     click.echo(f"sales report {saved.report.id_report} saved to {saved.path} ({saved.size} bytes) for reconciliation")
+    _catalog(database, settings, sandbox)
     _show_clock(database, secret_key)
 
 
@@ -128,6 +133,29 @@ def _show_push(database: Database, order_id: str) -> None:
     click.echo(f"push notification for the new order {order_id} received, signature verified, logged: {event}")
     if status is not None:
         click.echo(f"… and the order import it started brought order {order_id} in: status {status}")
+
+
+def _catalog(database: Database, settings: Settings, sandbox: KauflandSandbox) -> None:
+    """The catalog through import files: rendered from the templates, served at the feed URLs, fetched and
+    processed by the sandbox; the inventory only after the product data."""
+    ensure_shop_categories(database, settings.mappings_dir, SHOP, "kaufland", KAUFLAND_CATEGORIES)
+    with database.session() as session:
+        add_listings(session, get_shop(session, SHOP), everything=True)
+    files = publish_catalog_files(database, settings, SHOP)
+    states: dict[str, list[str]] = {}
+
+    def progress(what: str, current: ImportFile) -> None:
+        label = current.status + (" (product_feed_async_done=1)" if current.product_data_ready else "")
+        states.setdefault(f"{what} {current.id_import_file}", []).append(label)
+
+    result = upload_catalog_kaufland(database, settings.require_secret_key(), SHOP, files,
+                                     polling=Polling(every=0.0, timeout=60.0, sleep=lambda _: None),
+                                     progress=progress)
+    click.echo(f"catalog through import files: Kaufland fetched {files.product_url.rsplit('/', 1)[-1]} and "
+               f"{files.inventory_url.rsplit('/', 1)[-1]} from the shop's feed URLs")
+    for name, seen in states.items():
+        click.echo(f"  {name}: {' → '.join(seen)}")
+    click.echo(f"  {result.status}: {result.message}; {len(sandbox.kaufland.units)} units on the storefront")
 
 
 def _show_clock(database: Database, secret_key: str) -> None:
