@@ -83,9 +83,9 @@ class KauflandConnector(Connector):
     capabilities = frozenset(
         {CAP_ORDERS, CAP_ORDERS_CHANGED_SINCE, CAP_SET_STATUS, CAP_WAYBILL, CAP_STOCK_PRICES, CAP_FEED}
     )
-    limits = Limits(
-        page_size=codec.PAGE_LIMIT, stock_batch=codec.UNITS_BULK_LIMIT, upload_batch=100_000, requests_per_second=50.0
-    )
+    # Units API for stock and prices up to 2,000 items (14 bulk requests); beyond, the inventory file.
+    limits = Limits(page_size=codec.PAGE_LIMIT, stock_batch=codec.UNITS_BULK_LIMIT, upload_batch=100_000,
+                    requests_per_second=50.0, stock_file_above=2000)
 
     def __init__(
         self,
