@@ -306,7 +306,7 @@ class KauflandConnector(Connector):
         owners: dict[str, list[str]] = {}
         for item in items:
             unit = units.get(item.sku)
-            unit_id = item.external_id or (unit.id_unit if unit else None)
+            unit_id = unit.id_unit if unit else _unit_id(item)
             if unit_id is None:
                 errors[item.sku] = (
                     f"no unit with id_offer {item.sku} on storefront {self.storefront}: create it "
@@ -457,3 +457,9 @@ class KauflandConnector(Connector):
         """A signed read of the seller's storefronts: wrong keys raise AuthenticationError, a wrong clock
         ClockSkewError."""
         self.client.storefronts()
+
+
+def _unit_id(item: StockPriceItem) -> str | None:
+    """The item's ``external_id`` when it is a Kaufland unit id (a number, not the SKU itself)."""
+    external = (item.external_id or "").strip()
+    return external if external.isdigit() and external != item.sku else None

@@ -316,3 +316,14 @@ def test_the_sandbox_pushes_a_new_order_signed_with_the_shops_secret(
     [(headers, body)] = files.posts
     assert signing.verify(CREDENTIALS["secret_key"], "POST", f"{files.url}/push", body, headers).ok
     assert f"/orders/{order_id}/" in body.decode()
+
+
+def test_a_sku_given_as_the_external_id_is_looked_up_and_a_unit_id_is_used_as_it_is(
+        sandbox: KauflandSandbox, connector: KauflandConnector) -> None:
+    unit = connector.create_unit(UnitDraft(ean=EAN, id_offer="SKU-1", price=Decimal("10"), amount=1))
+    with sandbox.lock:
+        sandbox.kaufland.units[int(unit.id_unit)]["id_offer"] = "RENAMED"  # our SKU index no longer finds it
+    result = connector.push_stock_prices([StockPriceItem("SKU-1", 3, Decimal("9"), external_id="SKU-1"),
+                                          StockPriceItem("SKU-X", 4, Decimal("9"), external_id=unit.id_unit)])
+    assert "SKU-1" in result.errors and result.accepted == ["SKU-X"]
+    assert sandbox.kaufland.units[int(unit.id_unit)]["amount"] == 4
