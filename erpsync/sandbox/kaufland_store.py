@@ -296,50 +296,55 @@ class KauflandStore:
             "shipping_address": address,
         }
         for spec in units or [self._unit_spec()]:
-            unit_id = str(self.rng.randrange(10**14, 10**15))
-            unit_status = spec.get("status", status)
-            self.order_units[unit_id] = {
-                "id_order_unit": int(unit_id),
-                "id_order": order_id,
-                "ts_created_iso": iso(created),
-                "ts_updated_iso": iso(created),
-                "status": unit_status,
-                "price": int(spec.get("price", 1999)),
-                "id_offer": spec.get("id_offer"),
-                "revenue_gross": int(spec.get("price", 1999)) - 180,
-                "revenue_net": int((int(spec.get("price", 1999)) - 180) / 1.19),
-                "note": None,
-                "unit_condition": "new",
-                "storefront": storefront,
-                "currency": STOREFRONTS.get(storefront, "EUR"),
-                "delivery_time_min": 1,
-                "delivery_time_max": 3,
-                "delivery_time_expires_iso": iso(created + timedelta(days=3)),
-                "order_received_timestamp_iso": None,
-                "shipping_rate": int(spec.get("shipping_rate", 490)),
-                "cancel_reason": None,
-                "fulfillment_type": "fulfilled_by_merchant",
-                "vat": 19,
-                "is_marketplace_deemed_supplier": False,
-                "product": {
-                    "id_product": self.rng.randrange(10**8, 10**9),
-                    "storefront": storefront,
-                    "title": spec.get("title", "Produkt"),
-                    "eans": [spec.get("ean") or ean13(self.rng)],
-                    "id_category": 34401,
-                    "main_picture": "https://media.cdn.kaufland.de/p.jpg",
-                    "manufacturer": spec.get("manufacturer", ""),
-                    "url": "https://www.kaufland.de/product/1/",
-                    "age_rating": 0,
-                    "is_valid": True,
-                    "dangerous_goods_li_shipping": None,
-                    "danger_label_9A": None,
-                },
-                "tracking": [],
-            }
-            self._emit("order_unit_new", f"/v2/order-units/{unit_id}/", storefront)
+            unit = self._new_order_unit(order_id, spec, spec.get("status", status), created, storefront)
+            self.order_units[str(unit["id_order_unit"])] = unit
+            self._emit("order_unit_new", f"/v2/order-units/{unit['id_order_unit']}/", storefront)
         self._emit("order_new", f"/v2/orders/{order_id}/", storefront)
         return order_id
+
+    def _new_order_unit(self, order_id: str, spec: Mapping[str, Any], unit_status: str, created: datetime,
+                        storefront: str) -> dict[str, Any]:
+        """One order unit in Kaufland's shape (``spec``: id_offer, ean, title, price in cents, shipping_rate)."""
+        unit_id = str(self.rng.randrange(10**14, 10**15))
+        return {
+            "id_order_unit": int(unit_id),
+            "id_order": order_id,
+            "ts_created_iso": iso(created),
+            "ts_updated_iso": iso(created),
+            "status": unit_status,
+            "price": int(spec.get("price", 1999)),
+            "id_offer": spec.get("id_offer"),
+            "revenue_gross": int(spec.get("price", 1999)) - 180,
+            "revenue_net": int((int(spec.get("price", 1999)) - 180) / 1.19),
+            "note": None,
+            "unit_condition": "new",
+            "storefront": storefront,
+            "currency": STOREFRONTS.get(storefront, "EUR"),
+            "delivery_time_min": 1,
+            "delivery_time_max": 3,
+            "delivery_time_expires_iso": iso(created + timedelta(days=3)),
+            "order_received_timestamp_iso": None,
+            "shipping_rate": int(spec.get("shipping_rate", 490)),
+            "cancel_reason": None,
+            "fulfillment_type": "fulfilled_by_merchant",
+            "vat": 19,
+            "is_marketplace_deemed_supplier": False,
+            "product": {
+                "id_product": self.rng.randrange(10**8, 10**9),
+                "storefront": storefront,
+                "title": spec.get("title", "Produkt"),
+                "eans": [spec.get("ean") or ean13(self.rng)],
+                "id_category": 34401,
+                "main_picture": "https://media.cdn.kaufland.de/p.jpg",
+                "manufacturer": spec.get("manufacturer", ""),
+                "url": "https://www.kaufland.de/product/1/",
+                "age_rating": 0,
+                "is_valid": True,
+                "dangerous_goods_li_shipping": None,
+                "danger_label_9A": None,
+            },
+            "tracking": [],
+        }
 
     def _address(self) -> dict[str, Any]:
         first = self.rng.choice(["Anna", "Lukas", "Marie", "Felix", "Sophie", "Jonas", "Lea", "Paul"])
