@@ -135,6 +135,19 @@ def order_units(app: AppContext, shop: str, statuses: tuple[str, ...], since: st
     print_table(f"Order units of {shop}", ["order", "unit", "SKU", "status", "changed"], rows)
 
 
+@kaufland_group.command("units")
+@click.argument("shop")
+@click.option("--sku", help="Only the unit whose id_offer is this SKU.")
+@pass_app
+def units(app: AppContext, shop: str, sku: str | None) -> None:
+    """The shop's units (offers) on its storefront: price, amount, handling time, condition, status."""
+    with _connector(app, shop) as kaufland:
+        rows = [(u.id_unit, u.id_offer or "", u.ean or "", u.price, u.amount, u.handling_time, u.condition or "",
+                 u.status or "") for u in kaufland.list_units(id_offer=sku)]
+    print_table(f"Units of {shop}", ["unit", "SKU", "EAN", "price", "amount", "handling", "condition", "status"],
+                rows)
+
+
 @kaufland_group.command("returns")
 @click.argument("shop")
 @click.option("--since", help="Changed since: 30m, 2h, 7d or an ISO date.")

@@ -75,3 +75,22 @@ def test_the_report_command_saves_the_file_and_names_it(cli: Cli, tmp_path: Path
         assert f"saved to {out}" in result.output and out.read_text().startswith("id_unit;ean;id_offer")
         failed = cli("kaufland", "report", SHOP, "sales", "--out", str(out), "--poll-seconds", "0", expect=1)
         assert "error: kaufland: the sales report needs a period" in failed.output
+
+
+def test_units_order_units_returns_and_tickets_are_listed_from_the_command_line(cli: Cli) -> None:
+    with kaufland_sandbox() as sandbox:
+        cli("shop", "add", SHOP, "--marketplace", "kaufland", "--base-url", sandbox.base_url,
+            "--credential", f"client_key={sandbox.credentials['client_key']}",
+            "--credential", f"secret_key={sandbox.credentials['secret_key']}", "--setting", "storefront=de")
+        with sandbox.lock:
+            sandbox.kaufland.add_unit({"ean": "4011905437873", "id_offer": "SKU-1", "listing_price": 4550,
+                                       "amount": 9, "handling_time": 1}, "de")
+        order_id = sandbox.add_order(units=[{"id_offer": "SKU-1", "price": 4550, "status": "sent"}])
+        unit_id = str(sandbox.order_units_of(order_id)[0]["id_order_unit"])
+        with sandbox.lock:
+            sandbox.kaufland.add_return(unit_id)
+            sandbox.kaufland.add_ticket([unit_id])
+        assert "45.50" in cli("kaufland", "units", SHOP).output
+        assert order_id in cli("kaufland", "order-units", SHOP, "--status", "sent").output
+        assert "wrong_size" in cli("kaufland", "returns", SHOP).output
+        assert "product_not_delivered" in cli("kaufland", "tickets", SHOP).output
