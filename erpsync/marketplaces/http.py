@@ -283,8 +283,10 @@ class HttpClient:
         params: Mapping[str, Any] | None = None,
         content: bytes | None = None,
         headers: Mapping[str, str] | None = None,
+        log_bodies: bool = True,
     ) -> httpx.Response:
-        """Send a request, retrying transient failures; a refused or failed request raises an ErpsyncError."""
+        """Send a request, retrying transient failures; a refused or failed request raises an ErpsyncError.
+        ``log_bodies=False`` keeps both bodies out of the exchange (a login sends a password, gets a token)."""
         retrying = Retrying(
             stop=stop_after_attempt(max(1, self.retry.attempts)),
             wait=self._wait,
@@ -296,7 +298,7 @@ class HttpClient:
             for attempt in retrying:
                 with attempt:
                     number = attempt.retry_state.attempt_number
-                    return self._attempt(method, url, params, content, headers, number)
+                    return self._attempt(method, url, params, content, headers, number, log_bodies)
         except _TransientFailure as failure:
             raise MarketplaceError(
                 f"{failure.message} (gave up after {self.retry.attempts} attempts)",
@@ -334,6 +336,7 @@ class HttpClient:
         content: bytes | None,
         headers: Mapping[str, str] | None,
         number: int,
+        log_bodies: bool = True,
     ) -> httpx.Response:
         if self.rate_limiter is not None:
             self.rate_limiter.acquire()
@@ -343,7 +346,7 @@ class HttpClient:
             method=method,
             url=str(request.url),
             request_headers=mask_headers(request.headers, self.auth.secret_headers),
-            request_body=truncate_body(content),
+            request_body=truncate_body(content) if log_bodies else (MASK if content else None),
             attempt=number,
         )
         self.last_exchange = exchange
@@ -359,7 +362,7 @@ class HttpClient:
         exchange.elapsed_ms = int((time.monotonic() - started) * 1000)
         exchange.status_code = response.status_code
         exchange.response_headers = mask_headers(response.headers, self.auth.secret_headers)
-        exchange.response_body = truncate_body(response.content)
+        exchange.response_body = truncate_body(response.content) if log_bodies else MASK
         if response.status_code < 400:
             return response
         self._raise_for(response, exchange, where)
