@@ -86,6 +86,11 @@ class RozetkaSandbox(Sandbox):
         with self.lock:
             self.rozetka.expire_tokens()
 
+    def refuse_tokens(self, refused: bool = True) -> None:
+        """Logins still work, but every token is refused (the manager lost API access)."""
+        with self.lock:
+            self.rozetka.tokens_refused = refused
+
     @property
     def logins(self) -> int:
         return self.rozetka.logins
@@ -97,6 +102,8 @@ class RozetkaSandbox(Sandbox):
             return True
         header = incoming.headers.get("Authorization", "")
         with self.lock:
+            if self.rozetka.tokens_refused:
+                return False
             return header.startswith("Bearer ") and header[len("Bearer "):] in self.rozetka.tokens
 
     def error(self, status: int, message: str) -> Response:

@@ -134,6 +134,7 @@ class RozetkaStore:
         self.username = username
         self.password = password
         self.tokens: set[str] = set()
+        self.tokens_refused = False  # logins work but no token is accepted (API access withdrawn)
         self.logins = 0
         self.orders: dict[int, dict[str, Any]] = {}
         self.items: dict[int, ItemRecord] = {}

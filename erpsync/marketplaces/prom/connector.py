@@ -193,18 +193,15 @@ class PromConnector(Connector):
         accepted: list[str] = []
         errors: dict[str, str] = {}
         today = self.today()
-        for start in range(0, len(items), self.limits.stock_batch):
-            batch, bodies = [], []
-            for item in items[start:start + self.limits.stock_batch]:
-                try:
-                    body = codec.stock_item_body(item, today)
-                except ValidationError as error:
-                    errors[item.sku] = error.message
-                    continue
-                batch.append(item)
-                bodies.append(body)
-            if not bodies:
-                continue
+        ready: list[tuple[StockPriceItem, dict[str, Any]]] = []
+        for item in items:
+            try:
+                ready.append((item, codec.stock_item_body(item, today)))
+            except ValidationError as error:
+                errors[item.sku] = error.message
+        for start in range(0, len(ready), self.limits.stock_batch):
+            chunk = ready[start:start + self.limits.stock_batch]
+            batch, bodies = [i for i, _ in chunk], [b for _, b in chunk]
             result = codec.decode_edit_result(self.client.edit_products(bodies), batch, "products/edit_by_external_id")
             accepted.extend(result.accepted)
             errors.update(result.errors)

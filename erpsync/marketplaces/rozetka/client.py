@@ -17,7 +17,7 @@ from typing import Any
 
 import httpx
 
-from erpsync.core.errors import AuthenticationError, PayloadError
+from erpsync.core.errors import AuthenticationError, MarketplaceError, NotFoundError, PayloadError
 from erpsync.marketplaces.http import BearerAuth, HttpClient, RateLimiter, RetryPolicy
 from erpsync.marketplaces.rozetka import codec
 
@@ -135,7 +135,12 @@ class RozetkaClient:
                 if codec.session_refused(document):
                     raise codec.refusal(document, path, self.shop)
                 return codec.content_of(document, path, self.shop) if envelope else document
-            except AuthenticationError as refused:
+            except MarketplaceError as failure:
+                if not isinstance(failure, AuthenticationError):
+                    if failure.status_code == 404:
+                        raise NotFoundError(f"rozetka has no {path} in shop {self.shop!r}") from None
+                    raise
+                refused = failure
                 self._forget(token)
                 if attempt == 2:
                     raise AuthenticationError(

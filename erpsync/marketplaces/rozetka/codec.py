@@ -438,8 +438,11 @@ def decode_order(order: Mapping[str, Any], path: str | None = None) -> Order:
     )
 
 
-def available_statuses(order: Mapping[str, Any]) -> list[str]:
-    """The statuses an order may be moved to (``status_available[].child_id``)."""
+def available_statuses(order: Mapping[str, Any]) -> list[str] | None:
+    """The statuses an order may be moved to (``status_available[].child_id``); None when the answer
+    does not say (not expanded), [] when the order may move nowhere."""
+    if "status_available" not in order:
+        return None
     return [str(s["child_id"]) for s in order.get("status_available") or []
             if isinstance(s, dict) and s.get("child_id") is not None]
 

@@ -133,8 +133,8 @@ class RozetkaConnector(Connector):
     def _check_available(self, ref: OrderRef, order: dict[str, Any], status: str) -> None:
         allowed = codec.available_statuses(order)
         current = codec.text_of(order.get("status"))
-        if allowed and status not in allowed and status != current:
-            names = ", ".join(f"{s} ({ENUMS.statuses.get(s, '?')})" for s in allowed)
+        if allowed is not None and status not in allowed and status != current:
+            names = ", ".join(f"{s} ({ENUMS.statuses.get(s, '?')})" for s in allowed) or "nothing"
             raise TransitionError(f"rozetka: order {ref.external_id} in status {current} cannot be moved to "
                                   f"{status} (allowed now: {names})")
 
@@ -147,7 +147,7 @@ class RozetkaConnector(Connector):
             raise ValidationError(f"rozetka: order {ref.external_id}: a waybill needs a number")
         order = self._order(ref)
         current = codec.text_of(order.get("status"))
-        allowed = codec.available_statuses(order)
+        allowed = codec.available_statuses(order) or []
         if current in (WAYBILL_STATUS, "3"):
             status = current
         else:
@@ -164,17 +164,15 @@ class RozetkaConnector(Connector):
         external id). An item refused (locally or by Rozetka) is reported by SKU and the others go on."""
         accepted: list[str] = []
         errors: dict[str, str] = {}
-        for start in range(0, len(items), self.limits.stock_batch):
-            batch, bodies = [], []
-            for item in items[start:start + self.limits.stock_batch]:
-                try:
-                    bodies.append(codec.stock_item_body(item))
-                except ValidationError as error:
-                    errors[item.sku] = error.message
-                    continue
-                batch.append(item)
-            if not bodies:
-                continue
+        ready: list[tuple[StockPriceItem, dict[str, Any]]] = []
+        for item in items:
+            try:
+                ready.append((item, codec.stock_item_body(item)))
+            except ValidationError as error:
+                errors[item.sku] = error.message
+        for start in range(0, len(ready), self.limits.stock_batch):
+            chunk = ready[start:start + self.limits.stock_batch]
+            batch, bodies = [i for i, _ in chunk], [b for _, b in chunk]
             result = codec.mass_update_result(self.client.mass_update(bodies), batch, "items/mass-update",
                                               self.shop.name)
             accepted.extend(result.accepted)
