@@ -323,8 +323,9 @@ class Connector:
     enums: ClassVar[Enumerations]
     capabilities: ClassVar[frozenset[str]] = frozenset()
     limits: ClassVar[Limits] = Limits()
-    # Listing states whose stock and prices must not be pushed (Kasta: "new" products under moderation).
-    no_push_listing_states: ClassVar[frozenset[str]] = frozenset({"deleted"})
+    # Listing states whose stock and prices must not be pushed: products under moderation, refused or
+    # deleted on the marketplace; a connector adds its own (Kasta: its "new" products are in moderation).
+    no_push_listing_states: ClassVar[frozenset[str]] = frozenset({"moderation", "rejected", "deleted"})
 
     def __init__(self, shop: ShopConfig) -> None:
         self.shop = shop

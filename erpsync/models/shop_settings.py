@@ -79,6 +79,10 @@ SETTINGS: tuple[SettingSpec, ...] = (
     SettingSpec("photo_base_url", "str", None, "Base URL prepended to photo file names that are not URLs."),
     SettingSpec("storefront", "str", None, "Kaufland storefront (de, cz, sk, pl, at, fr, it).",
                 marketplaces=("kaufland",)),
+    SettingSpec("catalog_url", "str", None,
+                "The YML export of the shop's own catalog on Prom / Satu (Products → Export → link), read by "
+                "`erpsync sync catalog-import` to match the marketplace's products to ours.",
+                marketplaces=("prom", "satu")),
 )
 
 SETTINGS_BY_KEY: dict[str, SettingSpec] = {spec.key: spec for spec in SETTINGS}

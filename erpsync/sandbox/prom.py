@@ -87,6 +87,11 @@ class PromSandbox(Sandbox):
         with self.lock:
             return self.prom.products[external_id].as_product()
 
+    def serve_export(self, document: bytes) -> None:
+        """Serve this YML document as the company's catalog export (instead of one built from products)."""
+        with self.lock:
+            self.prom.export_document = document
+
     def edits(self, external_id: str) -> list[dict[str, Any]]:
         """Every accepted edit of a product, oldest first."""
         with self.lock:
@@ -164,9 +169,10 @@ class PromSandbox(Sandbox):
         return self.json_response({"order_status_options": self.prom.status_options})
 
     def _export(self) -> Response:
-        currency = marketplace_info(self.marketplace).currency
-        return Response(yml_export(self.prom, f"{self.title} sandbox", currency), 200,
-                        content_type="application/xml; charset=utf-8")
+        document = self.prom.export_document
+        if document is None:
+            document = yml_export(self.prom, f"{self.title} sandbox", marketplace_info(self.marketplace).currency)
+        return Response(document, 200, content_type="application/xml; charset=utf-8")
 
 
 SANDBOX = PromSandbox

@@ -6,7 +6,8 @@ sandbox checks the connector rather than agreeing with it by construction.
 Data is generated (realistic orders of the last days) or loaded from a directory of real-format payload
 files: ``orders/*.json`` (an ``orders/list`` answer, an ``orders/{id}`` answer, or a bare order),
 ``products.json`` (a list, or ``{"products": [...]}``), ``delivery_options.json``, ``payment_options.json``
-and ``order_status_options.json`` (the answers of the ``…/list`` endpoints).
+and ``order_status_options.json`` (the answers of the ``…/list`` endpoints), and ``export.yml`` (the
+company's catalog export, served as is instead of one built from the products).
 """
 
 from __future__ import annotations
@@ -134,6 +135,7 @@ class PromStore:
         self.delivery_options: list[dict[str, Any]] = copy.deepcopy(DEFAULT_DELIVERY)
         self.payment_options: list[dict[str, Any]] = copy.deepcopy(DEFAULT_PAYMENT)
         self.status_options: list[dict[str, Any]] = copy.deepcopy(DEFAULT_STATUS_OPTIONS)
+        self.export_document: bytes | None = None  # a YML export served as is (else built from products)
         self._next_order = 338390700
         self._next_product = 1770900880
 
@@ -279,6 +281,9 @@ class PromStore:
                                           quantity_in_stock=item.get("quantity_in_stock"))
                 if item.get("id"):
                     record.prom_id = int(item["id"])
+        export = directory / "export.yml"
+        if export.is_file():
+            self.export_document = export.read_bytes()
         for name, attribute, key in (("delivery_options", "delivery_options", "delivery_options"),
                                      ("payment_options", "payment_options", "payment_options"),
                                      ("order_status_options", "status_options", "order_status_options")):
