@@ -21,7 +21,6 @@ from erpsync.marketplaces.registry import make_connector as registry_connector
 from erpsync.sandbox.prom import PromSandbox
 from tests.marketplaces.prom.conftest import FIXTURES, TOKEN, make_connector
 
-NOW = datetime.now(UTC)
 LIST = "/api/v1/orders/list"
 
 
@@ -33,9 +32,10 @@ def _listings(sandbox: PromSandbox) -> list[dict[str, str]]:
 
 
 def test_listing_walks_every_page_by_last_id_and_yields_each_order_once(sandbox: PromSandbox) -> None:
-    ids = [sandbox.add_order(created=NOW - timedelta(hours=i + 1)) for i in range(5)]
+    now = datetime.now(UTC)
+    ids = [sandbox.add_order(created=now - timedelta(hours=i + 1)) for i in range(5)]
     with make_connector(sandbox.base_url, page_size=2) as prom:
-        listed = [o.external_id for o in prom.list_orders(NOW - timedelta(days=1), NOW)]
+        listed = [o.external_id for o in prom.list_orders(now - timedelta(days=1), now)]
     assert listed == sorted(ids, key=int, reverse=True)  # newest first, each once
     queries = _listings(sandbox)
     assert [q.get("last_id") for q in queries] == [None, listed[1], listed[2], listed[3], listed[4]]
@@ -43,22 +43,24 @@ def test_listing_walks_every_page_by_last_id_and_yields_each_order_once(sandbox:
 
 
 def test_listing_asks_for_orders_changed_in_the_window_so_status_changes_arrive(sandbox: PromSandbox) -> None:
-    old = sandbox.add_order(created=NOW - timedelta(days=30))
-    sandbox.order(old)["date_modified"] = (NOW - timedelta(minutes=5)).isoformat()  # changed just now
-    sandbox.add_order(created=NOW - timedelta(days=29))  # not changed since
+    now = datetime.now(UTC)
+    old = sandbox.add_order(created=now - timedelta(days=30))
+    sandbox.order(old)["date_modified"] = (now - timedelta(minutes=5)).isoformat()  # changed just now
+    sandbox.add_order(created=now - timedelta(days=29))  # not changed since
     with make_connector(sandbox.base_url) as prom:
-        listed = [o.external_id for o in prom.list_orders(NOW - timedelta(hours=1), NOW)]
+        listed = [o.external_id for o in prom.list_orders(now - timedelta(hours=1), now)]
     assert listed == [old]
     [query] = _listings(sandbox)
-    since = (NOW - timedelta(hours=1)).astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S")
+    since = (now - timedelta(hours=1)).astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S")
     assert query["last_modified_from"] == since and "last_modified_to" in query
 
 
 def test_orders_carry_the_type_of_their_delivery_option(sandbox: PromSandbox, connector: PromConnector) -> None:
+    now = datetime.now(UTC)
     pickup = sandbox.add_order(delivery="pickup")
     courier = sandbox.add_order(delivery="courier")
     post = sandbox.add_order(delivery="nova_poshta")
-    listed = {o.external_id: o for o in connector.list_orders(NOW - timedelta(hours=1), NOW + timedelta(minutes=1))}
+    listed = {o.external_id: o for o in connector.list_orders(now - timedelta(hours=1), now + timedelta(minutes=1))}
     assert {i: listed[i].delivery_method for i in (pickup, courier, post)} == {
         pickup: "pickup", courier: "courier", post: "nova_poshta"}
     assert len(sandbox.requests_to("/api/v1/delivery_options/list")) == 1  # read once per connector
@@ -67,10 +69,11 @@ def test_orders_carry_the_type_of_their_delivery_option(sandbox: PromSandbox, co
 def test_an_order_that_cannot_be_read_is_set_aside_and_the_listing_goes_on(
     sandbox: PromSandbox, connector: PromConnector
 ) -> None:
+    now = datetime.now(UTC)
     good = sandbox.add_order()
     bad = sandbox.add_order()
     sandbox.order(bad)["products"][0]["total_price"] = "?"
-    listed = [o.external_id for o in connector.list_orders(NOW - timedelta(hours=1), NOW + timedelta(minutes=1))]
+    listed = [o.external_id for o in connector.list_orders(now - timedelta(hours=1), now + timedelta(minutes=1))]
     assert listed == [good]
     [error] = connector.rejected
     assert f"orders/{bad}.products[0].total_price" in str(error)

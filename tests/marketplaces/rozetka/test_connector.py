@@ -15,7 +15,6 @@ from erpsync.marketplaces.rozetka import RozetkaConnector, codec
 from erpsync.sandbox.rozetka import RozetkaSandbox
 from tests.marketplaces.rozetka.conftest import PASSWORD, USERNAME, make_connector
 
-NOW = datetime.now(UTC)
 SEARCH = "/orders/search"
 
 
@@ -88,16 +87,17 @@ def test_two_shops_of_one_database_keep_their_own_sessions() -> None:
 
 
 def test_listing_asks_for_all_orders_changed_in_the_window_page_by_page(sandbox: RozetkaSandbox) -> None:
-    ids = {sandbox.add_order(created=NOW - timedelta(hours=1, minutes=i), status=s)
+    now = datetime.now(UTC)
+    ids = {sandbox.add_order(created=now - timedelta(hours=1, minutes=i), status=s)
            for i, s in enumerate([1, 26, 6, 42] * 6)}
-    sandbox.add_order(created=NOW - timedelta(days=5))  # changed before the window
+    sandbox.add_order(created=now - timedelta(days=5))  # changed before the window
     with make_connector(sandbox.base_url) as rozetka:
-        listed = [o.external_id for o in rozetka.list_orders(NOW - timedelta(hours=3), NOW)]
+        listed = [o.external_id for o in rozetka.list_orders(now - timedelta(hours=3), now)]
     assert sorted(listed) == sorted(ids) and len(listed) == 24
     queries = [r.query for r in sandbox.requests_to(SEARCH)]
     assert [q["page"] for q in queries] == ["1", "2"]
     assert all(q["types"] == "1" and "purchases" in q["expand"] for q in queries)
-    assert queries[0]["changed_from"] == codec.format_time(NOW - timedelta(hours=3))
+    assert queries[0]["changed_from"] == codec.format_time(now - timedelta(hours=3))
 
 
 def test_orders_keep_fulfilment_recipient_and_do_not_call(sandbox: RozetkaSandbox, connector: RozetkaConnector) -> None:
@@ -110,9 +110,10 @@ def test_orders_keep_fulfilment_recipient_and_do_not_call(sandbox: RozetkaSandbo
 def test_an_order_that_cannot_be_read_is_set_aside_and_the_listing_goes_on(
     sandbox: RozetkaSandbox, connector: RozetkaConnector
 ) -> None:
+    now = datetime.now(UTC)
     good, bad = sandbox.add_order(), sandbox.add_order()
     sandbox.order(bad)["purchases"][0]["quantity"] = "many"
-    listed = [o.external_id for o in connector.list_orders(NOW - timedelta(hours=1), NOW + timedelta(minutes=1))]
+    listed = [o.external_id for o in connector.list_orders(now - timedelta(hours=1), now + timedelta(minutes=1))]
     assert listed == [good]
     assert f"orders/{bad}.purchases[0].quantity" in str(connector.rejected[0])
 
