@@ -33,6 +33,8 @@ ORDER_EXPAND = ("purchases,delivery,delivery_service,user,status_data,status_ava
                 "payment_type,payment_type_name,payment_type_title,payment_method_id,is_payed,credit_status,"
                 "credit_broker,is_promo")
 
+SECRET_FIELDS = frozenset({"password", "access_token"})  # never in an exchange (the sync log)
+
 _tokens: dict[tuple[str, str, str], str] = {}
 _tokens_lock = threading.Lock()
 
@@ -77,7 +79,8 @@ class RozetkaClient:
         self.auth = BearerAuth("")
         options: dict[str, Any] = {"marketplace": "rozetka", "shop": shop, "retry": retry,
                                    "rate_limiter": rate_limiter, "error_detail": _error_detail,
-                                   "auth_hint": auth_hint(shop), "transport": transport}
+                                   "auth_hint": auth_hint(shop), "transport": transport,
+                                   "secret_fields": SECRET_FIELDS}
         self.http = HttpClient(auth=self.auth, **options)
         self.login_http = HttpClient(**options)
         self.logins = 0  # how many times this client logged in (a test can count refreshes)
@@ -97,7 +100,7 @@ class RozetkaClient:
         """``POST /sites``; the new token replaces the shop's cached one."""
         body = json.dumps(codec.login_body(self.username, self._password)).encode("utf-8")
         response = self.login_http.request(
-            "POST", f"{self.base_url}/{PATHS['login']}", content=body, log_bodies=False,
+            "POST", f"{self.base_url}/{PATHS['login']}", content=body,
             headers={"Content-Type": "application/json", "Accept": "application/json"})
         try:
             document = response.json()
