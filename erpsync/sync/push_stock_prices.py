@@ -251,8 +251,10 @@ def send_batch(connector: mp.Connector, batch: Sequence[PlannedPush]) -> tuple[l
 def record_batch(session: Session, pushed: Iterable[PlannedPush], refused: Mapping[str, str],
                  batch: Sequence[PlannedPush], now: datetime) -> None:
     """Remember what each listing got (pushed ones) or why it did not (refused ones)."""
+    ids = {planned.listing_id for planned in batch}
+    listings = {row.id: row for row in session.scalars(select(Listing).where(Listing.id.in_(ids)))}
     for planned in pushed:
-        listing = session.get(Listing, planned.listing_id)
+        listing = listings.get(planned.listing_id)
         if listing is not None:
             listing.pushed_hash = planned.digest
             listing.pushed_at = now
@@ -260,7 +262,7 @@ def record_batch(session: Session, pushed: Iterable[PlannedPush], refused: Mappi
             listing.last_error = None
     for planned in batch:
         if planned.item.sku in refused:
-            listing = session.get(Listing, planned.listing_id)
+            listing = listings.get(planned.listing_id)
             if listing is not None:
                 listing.last_error = refused[planned.item.sku][:2000]
 
