@@ -102,10 +102,14 @@ def parse_time(value: Any, field: str) -> datetime | None:
     return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
-def format_time(moment: datetime) -> str:
-    """A filter time as Prom's documentation writes it (``2015-04-28T12:50:34``), in UTC."""
+def format_time(moment: datetime, *, up: bool = False) -> str:
+    """A filter time as Prom's documentation writes it (``2015-04-28T12:50:34``), in UTC. Prom's filters
+    take whole seconds: an upper bound (``up``) is rounded up, so a change within its second is not
+    left out."""
     if moment.tzinfo is None:
         raise ValidationError(f"a time without a timezone cannot be sent to Prom: {moment.isoformat()}")
+    if up and moment.microsecond:
+        moment += timedelta(seconds=1)
     return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S")
 
 

@@ -105,7 +105,7 @@ class PromConnector(Connector):
         aside in ``self.rejected`` and the listing goes on."""
         if since > until:
             raise ValidationError(f"order listing: the start {since.isoformat()} is after the end {until.isoformat()}")
-        base = {"last_modified_from": codec.format_time(since), "last_modified_to": codec.format_time(until),
+        base = {"last_modified_from": codec.format_time(since), "last_modified_to": codec.format_time(until, up=True),
                 "limit": self.limits.page_size}
         if status:
             base["status"] = status

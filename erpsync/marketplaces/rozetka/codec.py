@@ -12,7 +12,7 @@ from __future__ import annotations
 import base64
 import re
 from collections.abc import Mapping, Sequence
-from datetime import datetime
+from datetime import datetime, timedelta
 from decimal import Decimal, InvalidOperation
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -115,10 +115,13 @@ def parse_time(value: Any, field: str) -> datetime | None:
     return moment if moment.tzinfo else moment.replace(tzinfo=KYIV)
 
 
-def format_time(moment: datetime) -> str:
-    """A filter time in Kyiv time, as Rozetka writes times (``2019-07-25 11:49:32``)."""
+def format_time(moment: datetime, *, up: bool = False) -> str:
+    """A filter time in Kyiv time, as Rozetka writes times (``2019-07-25 11:49:32``). Whole seconds: an
+    upper bound (``up``) is rounded up, so a change within its second is not left out."""
     if moment.tzinfo is None:
         raise ValidationError(f"a time without a timezone cannot be sent to Rozetka: {moment.isoformat()}")
+    if up and moment.microsecond:
+        moment += timedelta(seconds=1)
     return moment.astimezone(KYIV).strftime("%Y-%m-%d %H:%M:%S")
 
 

@@ -86,8 +86,8 @@ class RozetkaConnector(Connector):
         aside in ``self.rejected`` and the listing goes on."""
         if since > until:
             raise ValidationError(f"order listing: the start {since.isoformat()} is after the end {until.isoformat()}")
-        params: dict[str, Any] = {"changed_from": codec.format_time(since), "changed_to": codec.format_time(until),
-                                  "types": ALL_ORDERS, "sort": "id"}
+        params: dict[str, Any] = {"changed_from": codec.format_time(since),
+                                  "changed_to": codec.format_time(until, up=True), "types": ALL_ORDERS, "sort": "id"}
         seen: set[str] = set()
         page, pages = 1, 1
         while page <= pages:

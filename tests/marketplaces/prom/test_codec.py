@@ -155,5 +155,9 @@ def test_filter_times_are_sent_in_utc_as_the_documentation_writes_them() -> None
 
     kyiv_noon = datetime(2025, 4, 7, 12, 0, tzinfo=timezone(timedelta(hours=3)))
     assert codec.format_time(kyiv_noon) == "2025-04-07T09:00:00"
+    later = kyiv_noon + timedelta(microseconds=400)  # whole seconds: an upper bound is rounded up
+    assert (codec.format_time(later), codec.format_time(later, up=True)) == ("2025-04-07T09:00:00",
+                                                                             "2025-04-07T09:00:01")
+    assert codec.format_time(kyiv_noon, up=True) == "2025-04-07T09:00:00"
     with pytest.raises(ValidationError, match="without a timezone"):
         codec.format_time(datetime(2025, 4, 7))

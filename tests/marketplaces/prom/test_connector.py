@@ -55,6 +55,14 @@ def test_listing_asks_for_orders_changed_in_the_window_so_status_changes_arrive(
     assert query["last_modified_from"] == since and "last_modified_to" in query
 
 
+def test_an_order_made_within_the_last_second_of_the_window_is_listed(sandbox: PromSandbox) -> None:
+    now = datetime.now(UTC)
+    order_id = sandbox.add_order(created=now.replace(microsecond=0) + timedelta(microseconds=now.microsecond // 2))
+    with make_connector(sandbox.base_url) as prom:
+        listed = [o.external_id for o in prom.list_orders(now - timedelta(hours=1), now)]
+    assert listed == [order_id]  # Prom's whole-second filter ends after it
+
+
 def test_orders_carry_the_type_of_their_delivery_option(sandbox: PromSandbox, connector: PromConnector) -> None:
     now = datetime.now(UTC)
     pickup = sandbox.add_order(delivery="pickup")

@@ -139,3 +139,6 @@ def test_filter_times_are_sent_in_kyiv_time() -> None:
 
     assert codec.format_time(datetime(2025, 1, 10, 10, 0, tzinfo=UTC)) == "2025-01-10 12:00:00"
     assert codec.format_time(datetime(2025, 7, 10, 10, 0, tzinfo=UTC)) == "2025-07-10 13:00:00"
+    within = datetime(2025, 7, 10, 10, 0, 5, 250000, tzinfo=UTC)  # an upper bound is rounded up
+    assert (codec.format_time(within), codec.format_time(within, up=True)) == ("2025-07-10 13:00:05",
+                                                                               "2025-07-10 13:00:06")
