@@ -102,6 +102,16 @@ def parse_time(value: Any, field: str) -> datetime | None:
     return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
+def created_at_of(order: Any, key: str) -> datetime | None:
+    """The creation time of an order payload that could not be decoded, when that much can be read."""
+    if not isinstance(order, dict):
+        return None
+    try:
+        return parse_time(order.get(key), key)
+    except PayloadError:
+        return None
+
+
 def format_time(moment: datetime, *, up: bool = False) -> str:
     """A filter time as Prom's documentation writes it (``2015-04-28T12:50:34``), in UTC. Prom's filters
     take whole seconds: an upper bound (``up``) is rounded up, so a change within its second is not

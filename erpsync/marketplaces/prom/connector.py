@@ -41,6 +41,7 @@ from erpsync.marketplaces.base import (
     ShopOption,
     StatusChange,
     StockPriceItem,
+    UnreadableOrder,
     WaybillInfo,
 )
 from erpsync.marketplaces.http import RetryPolicy, shop_rate_limiter
@@ -100,9 +101,11 @@ class PromConnector(Connector):
 
     # --- orders ----------------------------------------------------------------------------------
 
-    def list_orders(self, since: datetime, until: datetime, *, status: str | None = None) -> Iterator[Order]:
-        """Orders changed in [since, until], every page. An order whose payload cannot be decoded is set
-        aside in ``self.rejected`` and the listing goes on."""
+    def list_orders(
+        self, since: datetime, until: datetime, *, status: str | None = None
+    ) -> Iterator[Order | UnreadableOrder]:
+        """Orders changed in [since, until], every page. An order whose payload cannot be decoded comes as
+        an ``UnreadableOrder`` (its payload and the error) and the listing goes on."""
         if since > until:
             raise ValidationError(f"order listing: the start {since.isoformat()} is after the end {until.isoformat()}")
         base = {"last_modified_from": codec.format_time(since), "last_modified_to": codec.format_time(until, up=True),
@@ -122,7 +125,8 @@ class PromConnector(Connector):
                 try:
                     yield self._decode(raw)
                 except PayloadError as error:
-                    self.reject(error)
+                    yield UnreadableOrder(str(error), raw=raw, external_id=order_id,
+                                          created_at=codec.created_at_of(raw, "date_created"))
             ids = [int(i) for i in (codec.order_id_of(o) for o in page) if i and i.isdigit()]
             if len(page) < self.limits.page_size or not fresh or not ids:
                 return

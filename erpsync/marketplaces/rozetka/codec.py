@@ -115,6 +115,16 @@ def parse_time(value: Any, field: str) -> datetime | None:
     return moment if moment.tzinfo else moment.replace(tzinfo=KYIV)
 
 
+def created_at_of(order: Any, key: str) -> datetime | None:
+    """The creation time of an order payload that could not be decoded, when that much can be read."""
+    if not isinstance(order, dict):
+        return None
+    try:
+        return parse_time(order.get(key), key)
+    except PayloadError:
+        return None
+
+
 def format_time(moment: datetime, *, up: bool = False) -> str:
     """A filter time in Kyiv time, as Rozetka writes times (``2019-07-25 11:49:32``). Whole seconds: an
     upper bound (``up``) is rounded up, so a change within its second is not left out."""

@@ -34,6 +34,7 @@ from erpsync.marketplaces.base import (
     ShopOption,
     StatusChange,
     StockPriceItem,
+    UnreadableOrder,
     WaybillInfo,
 )
 from erpsync.marketplaces.http import RetryPolicy, shop_rate_limiter
@@ -81,9 +82,9 @@ class RozetkaConnector(Connector):
 
     # --- orders ----------------------------------------------------------------------------------
 
-    def list_orders(self, since: datetime, until: datetime) -> Iterator[Order]:
-        """Orders changed in [since, until], every page. An order whose payload cannot be decoded is set
-        aside in ``self.rejected`` and the listing goes on."""
+    def list_orders(self, since: datetime, until: datetime) -> Iterator[Order | UnreadableOrder]:
+        """Orders changed in [since, until], every page. An order whose payload cannot be decoded comes as
+        an ``UnreadableOrder`` (its payload and the error) and the listing goes on."""
         if since > until:
             raise ValidationError(f"order listing: the start {since.isoformat()} is after the end {until.isoformat()}")
         params: dict[str, Any] = {"changed_from": codec.format_time(since),
@@ -102,7 +103,8 @@ class RozetkaConnector(Connector):
                 try:
                     yield codec.decode_order(raw)
                 except PayloadError as error:
-                    self.reject(error)
+                    yield UnreadableOrder(str(error), raw=raw, external_id=order_id,
+                                          created_at=codec.created_at_of(raw, "created"))
             if not orders:
                 return
             page += 1

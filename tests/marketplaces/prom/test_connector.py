@@ -15,7 +15,15 @@ from erpsync.core.errors import (
     TransitionError,
     ValidationError,
 )
-from erpsync.marketplaces.base import OrderRef, ShopConfig, StatusChange, StockPriceItem, WaybillInfo
+from erpsync.marketplaces.base import (
+    Order,
+    OrderRef,
+    ShopConfig,
+    StatusChange,
+    StockPriceItem,
+    UnreadableOrder,
+    WaybillInfo,
+)
 from erpsync.marketplaces.prom import PromConnector
 from erpsync.marketplaces.registry import make_connector as registry_connector
 from erpsync.sandbox.prom import PromSandbox
@@ -74,17 +82,19 @@ def test_orders_carry_the_type_of_their_delivery_option(sandbox: PromSandbox, co
     assert len(sandbox.requests_to("/api/v1/delivery_options/list")) == 1  # read once per connector
 
 
-def test_an_order_that_cannot_be_read_is_set_aside_and_the_listing_goes_on(
+def test_an_order_that_cannot_be_read_comes_with_its_payload_and_the_listing_goes_on(
     sandbox: PromSandbox, connector: PromConnector
 ) -> None:
     now = datetime.now(UTC)
     good = sandbox.add_order()
     bad = sandbox.add_order()
     sandbox.order(bad)["products"][0]["total_price"] = "?"
-    listed = [o.external_id for o in connector.list_orders(now - timedelta(hours=1), now + timedelta(minutes=1))]
-    assert listed == [good]
-    [error] = connector.rejected
-    assert f"orders/{bad}.products[0].total_price" in str(error)
+    listed = list(connector.list_orders(now - timedelta(hours=1), now + timedelta(minutes=1)))
+    assert [o.external_id for o in listed] == [bad, good]  # newest first, as Prom lists them
+    unreadable = listed[0]
+    assert isinstance(unreadable, UnreadableOrder) and isinstance(listed[1], Order)
+    assert f"orders/{bad}.products[0].total_price" in unreadable.error
+    assert unreadable.raw["id"] == int(bad) and unreadable.created_at is not None
 
 
 def test_reading_an_order_that_does_not_exist_is_a_clear_not_found(connector: PromConnector) -> None:

@@ -10,7 +10,7 @@ from decimal import Decimal
 import pytest
 
 from erpsync.core.errors import AuthenticationError, NotFoundError, TransitionError, ValidationError
-from erpsync.marketplaces.base import OrderRef, StatusChange, StockPriceItem, WaybillInfo
+from erpsync.marketplaces.base import Order, OrderRef, StatusChange, StockPriceItem, UnreadableOrder, WaybillInfo
 from erpsync.marketplaces.rozetka import RozetkaConnector, codec
 from erpsync.sandbox.rozetka import RozetkaSandbox
 from tests.marketplaces.rozetka.conftest import PASSWORD, USERNAME, make_connector
@@ -107,15 +107,18 @@ def test_orders_keep_fulfilment_recipient_and_do_not_call(sandbox: RozetkaSandbo
     assert order.recipient is not None and order.recipient.phone != order.customer.phone
 
 
-def test_an_order_that_cannot_be_read_is_set_aside_and_the_listing_goes_on(
+def test_an_order_that_cannot_be_read_comes_with_its_payload_and_the_listing_goes_on(
     sandbox: RozetkaSandbox, connector: RozetkaConnector
 ) -> None:
     now = datetime.now(UTC)
     good, bad = sandbox.add_order(), sandbox.add_order()
     sandbox.order(bad)["purchases"][0]["quantity"] = "many"
-    listed = [o.external_id for o in connector.list_orders(now - timedelta(hours=1), now + timedelta(minutes=1))]
-    assert listed == [good]
-    assert f"orders/{bad}.purchases[0].quantity" in str(connector.rejected[0])
+    listed = list(connector.list_orders(now - timedelta(hours=1), now + timedelta(minutes=1)))
+    assert [o.external_id for o in listed] == [good, bad]
+    unreadable = listed[1]
+    assert isinstance(unreadable, UnreadableOrder) and isinstance(listed[0], Order)
+    assert f"orders/{bad}.purchases[0].quantity" in unreadable.error
+    assert str(unreadable.raw["id"]) == bad and unreadable.created_at is not None
 
 
 def test_a_missing_order_is_not_found(connector: RozetkaConnector) -> None:
