@@ -1,5 +1,6 @@
-"""``erpsync sync stock``, ``erpsync sync catalog-import`` and ``erpsync shop options`` as a user runs
-them against the Prom sandbox."""
+"""``erpsync sync stock``, ``erpsync sync catalog-import``, ``erpsync shop options`` and a Prom order's
+day (``sync orders``, ``order set-status``, ``order waybill``) as a user runs them against the Prom
+sandbox."""
 
 from __future__ import annotations
 
@@ -60,3 +61,19 @@ def test_catalog_import_matches_the_marketplace_catalog(
     assert result.output.startswith("catalog_import for shop p3: success (fetched 6, created 0, updated 1")
     no_url = cli("sync", "catalog-import", "--shop", "p3", expect=1)
     assert "shop p3 has no catalog URL" in no_url.output
+
+
+def test_a_prom_order_from_the_command_line(cli: Cli, prom: PromSandbox) -> None:
+    cli("shop", "add", "p4", "--marketplace", "prom", "--base-url", prom.base_url, "--credential", f"token={TOKEN}")
+    kept, dropped = prom.add_order(), prom.add_order()
+    assert "created 2" in cli("sync", "orders", "--shop", "p4").output
+    cli("order", "set-status", f"p4:{kept}", "accepted")
+    assert prom.order(kept)["status"] == "received"
+    refused = cli("order", "set-status", f"p4:{dropped}", "cancelled", "--reason", "no_such_reason", expect=1)
+    assert refused.output.startswith("error: prom has no cancellation reason 'no_such_reason'")
+    cli("order", "set-status", f"p4:{dropped}", "cancelled", "--reason", "another", "--comment", "Дешевше деінде")
+    assert prom.order(dropped)["status"] == "canceled"
+    assert prom.order(dropped)["cancellation"]["reason"] == "another"
+    cli("order", "waybill", f"p4:{kept}", "20450011112222", "--carrier", "nova_poshta")
+    cli("order", "set-status", f"p4:{kept}", "shipped")
+    assert prom.order(kept)["delivery_provider_data"]["declaration_number"] == "20450011112222"
