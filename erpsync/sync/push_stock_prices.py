@@ -377,16 +377,25 @@ def queue_stock_push(session: Session, product_id: int) -> list[int]:
     """In the caller's transaction (the one that changed the product's stock or price): a ``stock``
     outbox message for every enabled shop that lists the product and takes pushes. Pending messages of
     the same product coalesce. Returns the message ids."""
+    return queue_stock_pushes(session, [product_id])
+
+
+def queue_stock_pushes(session: Session, product_ids: Collection[int]) -> list[int]:
+    """``queue_stock_push`` for several products, with one query."""
     from erpsync.sync.outbox import write_outbox  # the outbox module builds on the jobs machinery
 
-    rows = session.execute(
-        select(Shop.id, Shop.marketplace, Shop.settings, Product.sku)
-        .join(Listing, Listing.shop_id == Shop.id)
-        .join(Product, Product.id == Listing.product_id)
-        .where(Listing.product_id == product_id, Shop.enabled.is_(True))
-    ).all()
+    if not product_ids:
+        return []
+    with session.no_autoflush:
+        rows = session.execute(
+            select(Shop.id, Shop.marketplace, Shop.settings, Product.id, Product.sku)
+            .join(Listing, Listing.shop_id == Shop.id)
+            .join(Product, Product.id == Listing.product_id)
+            .where(Listing.product_id.in_(sorted(product_ids)), Shop.enabled.is_(True))
+            .order_by(Shop.id, Product.id)
+        ).all()
     ids = []
-    for shop_id, marketplace, settings, sku in rows:
+    for shop_id, marketplace, settings, product_id, sku in rows:
         if not takes_stock_pushes(marketplace) or not (settings or {}).get("sync_stock_prices", True):
             continue
         message = write_outbox(session, shop_id=shop_id, kind=OUTBOX_KIND, dedupe_key=f"stock:{product_id}",

@@ -11,16 +11,19 @@ from sqlalchemy import select
 
 import erpsync.jobs.kinds  # noqa: F401  (registers the "stock" outbox handler)
 from erpsync.core.config import Settings, load_settings
-from erpsync.models import OutboxMessage
+from erpsync.models import Order, OutboxMessage
 from erpsync.models.db import Database
 from erpsync.sandbox.prom import PromSandbox
 from erpsync.sync.context import RunContext
+from erpsync.sync.order_import import import_orders
+from erpsync.sync.order_status import set_order_status
 from erpsync.sync.outbox import deliver_due
 from erpsync.sync.push_stock_prices import push_stock_prices, queue_stock_push
 from tests.sync.stock_fixtures import StockCatalog, make_catalog, set_stock, update_listing
 
 TOKEN = "outbox-token"
 EDIT = "/api/v1/products/edit_by_external_id"
+MAPPINGS = Path(__file__).resolve().parents[2] / "mappings"
 
 
 @pytest.fixture
@@ -108,3 +111,22 @@ def test_an_unchanged_product_is_delivered_without_a_request(
     with database.session() as session:
         message = session.get(OutboxMessage, message_id)
         assert message is not None and message.state == "done"
+
+
+def test_an_order_reserving_stock_and_its_cancellation_push_the_free_stock(
+    database: Database, config: Settings, secret_key: str, prom: PromSandbox, catalog: StockCatalog
+) -> None:
+    order_id = prom.add_order(lines=[("SKU-002", 3)])
+    import_orders(database, "prom-shop", secret_key=secret_key, mappings_dir=MAPPINGS)
+    with database.session() as session:
+        queued = session.scalars(select(OutboxMessage.payload).where(OutboxMessage.kind == "stock")).all()
+    assert [p["sku"] for p in queued] == ["SKU-002"]
+    deliver(database, config, catalog.shop_id)
+    [request] = prom.mutating_requests(EDIT)
+    assert [(i["id"], i["quantity_in_stock"]) for i in request.json()] == [("SKU-002", 7)]  # 10 on hand, 3 held
+
+    with database.session() as session:
+        order = session.scalar(select(Order).where(Order.external_id == order_id))
+        set_order_status(session, order, "cancelled", "anna", mappings_dir=MAPPINGS)
+    deliver(database, config, catalog.shop_id)
+    assert [(i["id"], i["quantity_in_stock"]) for i in prom.mutating_requests(EDIT)[-1].json()] == [("SKU-002", 10)]
