@@ -68,10 +68,24 @@ def step_mapping_files(state: DemoState) -> None:
     step_mappings(state.database, state.app.settings.mappings_dir)
 
 
+def step_feeds(state: DemoState) -> None:
+    from erpsync.demo.feeds import show_demo_feeds
+
+    show_demo_feeds(state.database, state.app.settings)
+
+
+def step_orders(state: DemoState) -> None:
+    from erpsync.demo.orders_step import step_orders as orders
+
+    orders(state.database, state.app.settings)
+
+
 STEPS: list[tuple[str, Callable[[DemoState], None]]] = [
     ("What is in the accounting database", step_catalog_summary),
     ("Shops and marketplaces", step_shops),
     ("Mapping files", step_mapping_files),
+    ("Feeds for every feed-based marketplace", step_feeds),
+    ("Orders from Kaspi, statuses back (the Kaspi sandbox)", step_orders),
 ]
 
 

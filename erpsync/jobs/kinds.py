@@ -15,7 +15,17 @@ import importlib
 import os
 
 from erpsync.core.errors import ConfigError
-from erpsync.jobs.registry import LOCK_SHOP, NO_RETRY, QUEUE_PUSH, register_job
+from erpsync.jobs.registry import (
+    LOCK_SHOP,
+    NO_RETRY,
+    QUEUE_CATALOG,
+    QUEUE_ORDERS,
+    QUEUE_PUSH,
+    Every,
+    RetryPolicy,
+    register_job,
+)
+from erpsync.sync.outbox import register_outbox_handler
 
 # Delivery of due outbox messages of one kind for one shop. The dispatcher enqueues it; the outbox
 # retries messages itself (backoff per message), so the job is not retried. One delivery per shop
@@ -32,6 +42,38 @@ register_job(
     run_kind="outbox:{kind}",
     description="deliver due outbox messages of one kind for a shop",
 )
+
+# Orders in: one import per shop at a time, every poll_interval_minutes while sync_orders is on, for
+# marketplaces whose connector lists orders. It logs as kind "orders" (`erpsync log --kind orders`).
+register_job(
+    "import_orders",
+    "erpsync.sync.order_import:import_orders_job",
+    queue=QUEUE_ORDERS,
+    lock=LOCK_SHOP,
+    schedule=Every("poll_interval_minutes", switch="sync_orders"),
+    applies_to="erpsync.sync.order_import:lists_orders",
+    run_kind="orders",
+    description="import new and changed orders of a shop",
+)
+
+# Catalog out: each feed-based shop's feed is rendered every feed_interval_minutes (the marketplace
+# pulls the file from its URL); a render reads the whole listed catalog, so it gets an hour.
+register_job(
+    "render_feed",
+    "erpsync.sync.feeds:render_feed_job",
+    queue=QUEUE_CATALOG,
+    lock=LOCK_SHOP,
+    schedule=Every("feed_interval_minutes"),
+    applies_to="erpsync.sync.feeds:renders_feed",
+    retry=RetryPolicy(2, (60, 300)),
+    timeout=3600,
+    run_kind="feed",
+    description="render a shop's catalog feed",
+)
+
+# Statuses and waybills out: the changes of one order are delivered in the order they were made.
+register_outbox_handler("order_status", "erpsync.sync.order_status:deliver_statuses", batch_size=50)
+register_outbox_handler("waybill", "erpsync.sync.waybills:deliver_waybills", batch_size=50)
 
 
 def _import_job_modules() -> None:
