@@ -1,6 +1,6 @@
 """The dashboard (the panel's home): per shop the last successful import, orders today, failed pushes,
-the feed address, the jobs of the shop waiting or running (with their progress) and "Run now" buttons;
-the job queues' depths when Redis is configured.
+the feed's URLs and its last render, the shop's jobs waiting or running (with their progress) and "Run
+now" buttons; the job queues' depths when Redis is configured.
 
 "Run now" starts one of the kinds scheduled for the shop's marketplace (``erpsync.jobs.launch``): on its
 queue when Redis is configured — the page then shows it waiting, running with its progress, and
@@ -18,6 +18,7 @@ from flask_admin import AdminIndexView, expose
 from flask_babel import lazy_gettext as _l
 from redis import Redis
 from redis.exceptions import RedisError
+from sqlalchemy import select
 
 from erpsync.admin.app import app_database, app_settings, panel_db
 from erpsync.admin.i18n import display_zone, local_day_bounds
@@ -28,6 +29,7 @@ from erpsync.jobs.launch import runnable_kinds, start
 from erpsync.jobs.registry import job_kind
 from erpsync.jobs.status import JobRow, queue_summaries
 from erpsync.models import Shop
+from erpsync.sync.feed_preview import feed_statuses
 from erpsync.sync.overview import shop_overviews
 
 
@@ -76,11 +78,6 @@ def queue_depths(redis_url: str, jobs_per_queue: int = 20) -> QueueReport:
     ], jobs=jobs)
 
 
-def feed_address(public_url: str, feed_token: str) -> str:
-    """Where a shop's feed files are published: ``<public URL>/feeds/<the shop's feed token>/``."""
-    return f"{public_url.rstrip('/')}/feeds/{feed_token}/"
-
-
 class DashboardView(RoleRequired, AdminIndexView):
     def __init__(self) -> None:
         super().__init__(name=_l("Dashboard"), url="/admin", template="erpsync/dashboard.html")
@@ -90,11 +87,12 @@ class DashboardView(RoleRequired, AdminIndexView):
         settings = app_settings()
         zone = display_zone()
         day_start, day_end = local_day_bounds(datetime.now(zone).date(), zone)
-        overviews = shop_overviews(panel_db().session, day_start, day_end)
+        session = panel_db().session
+        overviews = shop_overviews(session, day_start, day_end)
         return self.render(
             self._template,
             overviews=overviews,
-            feed_addresses={o.shop_id: feed_address(settings.public_url, o.feed_token) for o in overviews},
+            feeds=feed_statuses(session, settings, list(session.scalars(select(Shop)))),
             queues=queue_depths(settings.redis_url) if settings.redis_url else None,
             run_kinds={o.shop_id: runnable_kinds(o.marketplace) for o in overviews},
             kind_label=kind_label,
