@@ -59,7 +59,7 @@ from erpsync.mapping import history as mapping_history
 from erpsync.mapping.document import SHOPS_FOLDER
 from erpsync.mapping.store import resolve
 from erpsync.mapping.suggest import SECTIONS as MATCH_SECTIONS
-from erpsync.mapping.suggest import Suggestion, confident
+from erpsync.mapping.suggest import Suggestion, confident, match_key, similarity
 from erpsync.mapping.translate import shop_file
 from erpsync.models import ACCOUNTING_STATUSES, MappingRevision, MarketplaceCategory, Shop
 from erpsync.sync.users import ROLE_ACCOUNTANT
@@ -269,24 +269,28 @@ class MappingsView(PanelView):
 
     @expose("/categories.json")
     def search_categories(self) -> ResponseReturnValue:
-        """``?marketplace=kaspi&q=note``: the downloaded categories whose name or code holds every word."""
+        """``?marketplace=kaspi&q=блокнот``: the downloaded categories whose name or code holds every word of
+        the query, compared as auto-match compares names (case, Cyrillic or Latin, Ukrainian or Russian
+        spelling set aside), the closest first."""
         marketplace = request.args.get("marketplace", "")
         if marketplace not in MARKETPLACES:
             abort(404)
-        words = request.args.get("q", "").casefold().split()
+        query = request.args.get("q", "")
+        words = [match_key(word) for word in query.split() if match_key(word)]
         rows = panel_db().session.execute(select(
             MarketplaceCategory.code, MarketplaceCategory.title, MarketplaceCategory.parent_code,
             MarketplaceCategory.is_leaf).where(MarketplaceCategory.marketplace == marketplace)).all()
         titles = {row.code: (row.title, row.parent_code) for row in rows}
         found = []
-        for row in sorted(rows, key=lambda r: (not r.is_leaf, r.title.casefold())):
-            text = f"{row.title} {row.code}".casefold()
+        for row in rows:
+            text = match_key(row.title) + " " + match_key(row.code)
             if all(word in text for word in words):
-                found.append({"code": row.code, "title": row.title, "leaf": row.is_leaf,
-                              "path": _category_path(titles, row.parent_code)})
-                if len(found) >= SEARCH_LIMIT:
-                    break
-        return jsonify({"downloaded": bool(rows), "categories": found})
+                closeness = max(similarity(query, row.title), similarity(query, row.code)) if words else 0.0
+                found.append((-closeness, not row.is_leaf, row.title.casefold(), row))
+        found.sort(key=lambda item: item[:3])
+        return jsonify({"downloaded": bool(rows), "categories": [
+            {"code": row.code, "title": row.title, "leaf": row.is_leaf,
+             "path": _category_path(titles, row.parent_code)} for *_, row in found[:SEARCH_LIMIT]]})
 
     # --- history -------------------------------------------------------------------------------------
 
