@@ -14,7 +14,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from jinja2 import TemplateError
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from erpsync.core.config import Settings
@@ -190,11 +190,10 @@ def feed_statuses(session: Session, settings: Settings, shops: list[Shop]) -> di
     feed_shops = [shop for shop in shops if shop.marketplace in FEED_SPECS]
     if not feed_shops:
         return {}
-    last_runs: dict[int, SyncRun] = {}
-    for run in session.scalars(select(SyncRun).where(
-            SyncRun.kind == RUN_KIND, SyncRun.shop_id.in_([s.id for s in feed_shops])).order_by(SyncRun.id)):
-        if run.shop_id is not None:
-            last_runs[run.shop_id] = run
+    latest = (select(func.max(SyncRun.id)).where(SyncRun.kind == RUN_KIND,
+                                                  SyncRun.shop_id.in_([s.id for s in feed_shops]))
+              .group_by(SyncRun.shop_id))
+    last_runs = {run.shop_id: run for run in session.scalars(select(SyncRun).where(SyncRun.id.in_(latest)))}
     statuses = {}
     for shop in feed_shops:
         folder = shop_feed_dir(settings.feed_dir, shop)
