@@ -14,6 +14,9 @@ from erpsync.jobs.registry import JobKind
 KIND_LABELS = {
     "import_orders": _l("Import orders"),
     "render_feed": _l("Render the feed"),
+    "stock_prices": _l("Push stock and prices"),
+    "stock_prices_full": _l("Push all stock and prices"),
+    "catalog_import": _l("Import the marketplace's catalog"),
 }
 JOB_STATE_LABELS = {"queued": _l("waiting"), "running": _l("running"), "scheduled": _l("will try again"),
                     "failed": _l("failed")}
