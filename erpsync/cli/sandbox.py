@@ -79,6 +79,9 @@ def sandbox(
     shown = ", ".join(f"{k}={v}" for k, v in server.credentials.items())
     click.echo(f"{cls.title} sandbox serving {server.base_url} (credentials: {shown})")
     flags = " ".join(f"--credential {k}={v}" for k, v in server.credentials.items())
+    settings = getattr(server, "shop_settings", {})  # settings a shop needs for this sandbox (Kaufland: storefront)
+    if settings:
+        flags += " " + " ".join(f"--setting {k}={v}" for k, v in settings.items())
     click.echo(f"a shop for it: erpsync shop add NAME --marketplace {marketplace} --base-url {server.base_url} {flags}")
     click.echo(f"test API: {server.url}/_sandbox/state, {server.url}/_sandbox/requests; Ctrl-C stops")
     try:

@@ -24,7 +24,7 @@ from erpsync.sync.shops import add_shop
 _SITE = "https://shop.erpsync.example"
 _YML = {"company": "ТОВ «Демо-магазин»", "url": _SITE, "product_url": _SITE + "/p/{slug}"}
 # Kaufland categories for the sample tree's top levels: the demo shop's own mapping file.
-_KAUFLAND_CATEGORIES = {
+KAUFLAND_CATEGORIES = {
     "Електроніка": "Elektronik", "Побутова техніка": "Haushaltsgeräte", "Одяг і взуття": "Fashion",
     "Дім і сад": "Haus & Garten", "Дитячі товари": "Baby & Kind", "Спорт і відпочинок": "Sport & Freizeit",
 }
@@ -58,7 +58,7 @@ def ensure_shop_categories(
 
 def ensure_demo_feed_shops(database: Database, secret_key: str, mappings_dir: Path) -> list[str]:
     """Create the ``demo-<marketplace>`` shops that do not exist yet and list every product for them."""
-    ensure_shop_categories(database, mappings_dir, "demo-kaufland", "kaufland", _KAUFLAND_CATEGORIES)
+    ensure_shop_categories(database, mappings_dir, "demo-kaufland", "kaufland", KAUFLAND_CATEGORIES)
     names = []
     with database.session() as session:
         for marketplace in FEED_MARKETPLACES:

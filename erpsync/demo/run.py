@@ -80,12 +80,19 @@ def step_orders(state: DemoState) -> None:
     orders(state.database, state.app.settings)
 
 
+def step_kaufland(state: DemoState) -> None:
+    from erpsync.demo.kaufland_step import step_kaufland as run
+
+    run(state.database, state.app.settings)
+
+
 STEPS: list[tuple[str, Callable[[DemoState], None]]] = [
     ("What is in the accounting database", step_catalog_summary),
     ("Shops and marketplaces", step_shops),
     ("Mapping files", step_mapping_files),
     ("Feeds for every feed-based marketplace", step_feeds),
     ("Orders from Kaspi, statuses back (the Kaspi sandbox)", step_orders),
+    ("Kaufland against its sandbox", step_kaufland),
 ]
 
 

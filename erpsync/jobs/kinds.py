@@ -72,6 +72,21 @@ register_job(
     description="render a shop's catalog feed",
 )
 
+# Kaufland's catalog: its files rendered and published, then registered with Kaufland and followed
+# until processed (product data first, inventory after). On demand (Kaufland takes 30 product data
+# files a day): `erpsync jobs run kaufland_catalog --shop NAME` or `erpsync kaufland upload-catalog`.
+register_job(
+    "kaufland_catalog",
+    "erpsync.sync.kaufland_catalog:upload_catalog_job",
+    queue=QUEUE_CATALOG,
+    lock=LOCK_SHOP,
+    marketplaces=("kaufland",),
+    retry=RetryPolicy(2, (300, 900)),
+    timeout=4 * 3600,
+    run_kind="kaufland_catalog",
+    description="publish a Kaufland shop's import files and follow them until processed",
+)
+
 # Statuses and waybills out: the changes of one order are delivered in the order they were made.
 register_outbox_handler("order_status", "erpsync.sync.order_status:deliver_statuses", batch_size=50)
 register_outbox_handler("waybill", "erpsync.sync.waybills:deliver_waybills", batch_size=50)

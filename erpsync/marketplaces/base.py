@@ -52,6 +52,9 @@ class Limits:
     upload_batch: int = 500
     max_window_days: int | None = None  # longest time window one order listing may ask for
     requests_per_second: float | None = None
+    # Above this many stock/price items, the marketplace's import file beats API pushes (Kaufland: the
+    # inventory file); None: the API is the only or the best path.
+    stock_file_above: int | None = None
 
 
 # Capability names a connector may declare.

@@ -55,3 +55,23 @@ def test_sandbox_command_refusals_are_one_line() -> None:
         assert result.exit_code == 1, result.output
         assert result.output.startswith(message), result.output
         assert len(result.output.strip().splitlines()) == 1
+
+
+def test_sandbox_command_serves_kaufland_and_tells_the_shop_its_storefront() -> None:
+    command = [ERPSYNC, "sandbox", "kaufland", "--port", "0", "--credential", "client_key=ck",
+               "--credential", "secret_key=sk", "--orders", "2", "--random-seed", "4"]
+    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    try:
+        assert process.stdout is not None
+        match = re.search(r"Kaufland sandbox serving (http://127\.0\.0\.1:\d+/v2)", process.stdout.readline())
+        assert match
+        base_url = match.group(1)
+        hint = process.stdout.readline()
+        assert f"--base-url {base_url} --credential client_key=ck --credential secret_key=sk --setting storefront=de" \
+            in hint
+        refused = httpx.get(f"{base_url}/units", params={"storefront": "de"})
+        assert refused.status_code == 401 and refused.json()["type"] == "/problems/missing-or-invalid-request-header"
+    finally:
+        process.send_signal(signal.SIGINT)
+        output, _ = process.communicate(timeout=10)
+    assert process.returncode == 0 and "GET /v2/units → 401" in output
