@@ -26,6 +26,8 @@ PG_DB = os.environ.get("ERPSYNC_TEST_PG_DB", "erpsync_test")
 REDIS_DB = int(os.environ.get("ERPSYNC_TEST_REDIS_DB", "15"))
 REDIS_URL = f"redis://127.0.0.1:6379/{REDIS_DB}"
 
+pytest_plugins = ["tests.jobs.fixtures"]  # a shop with listed products, a worker's environment
+
 
 def _recreate_pg_database(name: str) -> str:
     admin = create_engine(f"{PG_SERVER}/postgres", isolation_level="AUTOCOMMIT")
