@@ -15,7 +15,7 @@ import importlib
 import os
 
 from erpsync.core.errors import ConfigError
-from erpsync.jobs.registry import LOCK_SHOP, NO_RETRY, QUEUE_PUSH, register_job
+from erpsync.jobs.registry import LOCK_SHOP, NO_RETRY, QUEUE_CATALOG, QUEUE_PUSH, Every, register_job
 
 # Delivery of due outbox messages of one kind for one shop. The dispatcher enqueues it; the outbox
 # retries messages itself (backoff per message), so the job is not retried. One delivery per shop
@@ -32,6 +32,18 @@ register_job(
     run_kind="outbox:{kind}",
     description="deliver due outbox messages of one kind for a shop",
 )
+
+# The catalog side of marketplaces with an API for it (Kasta, Kaspi): the category tree with the
+# attributes of the mapped categories, product uploads (batches polled to their result), and the state
+# of uploaded products (moderation → active), followed as often as stock and prices are pushed.
+register_job("categories", "erpsync.sync.download_categories:download_categories", queue=QUEUE_CATALOG,
+             timeout=3600, description="download the marketplace's categories and the mapped ones' attributes")
+register_job("upload_catalog", "erpsync.sync.upload_catalog:upload_catalog", queue=QUEUE_CATALOG, timeout=7200,
+             description="upload the shop's new products to the marketplace and record each one's result")
+register_job("listing_states", "erpsync.sync.listing_states:refresh_listing_states", queue=QUEUE_CATALOG,
+             schedule=Every("stock_price_interval_minutes", switch="sync_stock_prices"),
+             applies_to="erpsync.sync.listing_states:reports_states",
+             description="follow uploaded products' states on the marketplace (moderation → active)")
 
 
 def _import_job_modules() -> None:
