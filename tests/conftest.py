@@ -26,7 +26,10 @@ PG_DB = os.environ.get("ERPSYNC_TEST_PG_DB", "erpsync_test")
 REDIS_DB = int(os.environ.get("ERPSYNC_TEST_REDIS_DB", "15"))
 REDIS_URL = f"redis://127.0.0.1:6379/{REDIS_DB}"
 
-pytest_plugins = ["tests.jobs.fixtures"]  # a shop with listed products, a worker's environment
+pytest_plugins = [
+    "tests.jobs.fixtures",  # a shop with listed products, a worker's environment
+    "tests.sync.catalog_fixtures",  # a Kasta sandbox and shop, a clothes catalog mapped to it
+]
 
 
 def _recreate_pg_database(name: str) -> str:
