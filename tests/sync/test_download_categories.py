@@ -105,7 +105,8 @@ def test_a_category_whose_schema_fails_is_logged_and_the_others_arrive(
     with database.session() as session:
         [error] = session.scalars(select(SyncEvent).where(SyncEvent.level == "error"))
         assert error.entity_id == "3150-12"
-        assert error.message == "attributes of kasta category 3150-12 were not downloaded: kasta has no category 3150-12"
+        assert error.message == ("attributes of kasta category 3150-12 were not downloaded: "
+                                 "kasta has no category 3150-12")
 
 
 def test_the_mapping_is_checked_against_the_downloaded_schema(database: Database, kasta_shop: KastaShop,
