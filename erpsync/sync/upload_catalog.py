@@ -39,7 +39,8 @@ from erpsync.feeds.reader import ProductRow, iter_product_chunks
 from erpsync.feeds.stock import available_quantity
 from erpsync.mapping import EffectiveMapping, load_mapping
 from erpsync.mapping.tree import local_categories
-from erpsync.marketplaces.base import CAP_UPLOAD, Connector, ImportResult, ProductUploadItem
+from erpsync.mapping.units import parse_number
+from erpsync.marketplaces.base import CAP_UPLOAD, Connector, ImportResult, ProductAttributeValue, ProductUploadItem
 from erpsync.models import Listing, MarketplaceAttribute, Product, Warehouse, utcnow
 from erpsync.models.db import Database
 from erpsync.sync.connectors import connector_for
@@ -82,6 +83,7 @@ class _Plan:
     category_paths: dict[int, str]
     warehouse_ids: list[int] | None
     mandatory: dict[str, list[_Mandatory]] = field(default_factory=dict)  # category → mandatory attributes
+    value_types: dict[str, dict[str, str]] = field(default_factory=dict)  # category → attribute → value type
     undownloaded: set[str] = field(default_factory=set)  # categories warned about (no attributes downloaded)
     skips: dict[str, str] = field(default_factory=dict)  # SKU → why it was not uploaded
 
@@ -128,6 +130,7 @@ def _plan(run: RunContext, session: Session, marketplace: str, shop_name: str, s
         entries = plan.mandatory.setdefault(row.category_code, [])
         if row.mandatory:
             entries.append(_Mandatory(row.code, row.title))
+        plan.value_types.setdefault(row.category_code, {})[row.code] = row.value_type
     return plan
 
 
@@ -192,7 +195,9 @@ def _item(log: SyncLog, connector: Connector, plan: _Plan, product: ProductRow,
     if block is None:
         problems.append("it has no price for this shop")
     if not missing and block is not None:
-        item = _upload_item(plan, product, code, translated.attributes, block)
+        types = plan.value_types.get(code, {})
+        attributes = [ProductAttributeValue(a.code, typed(a.value, types.get(a.code))) for a in translated.attributes]
+        item = _upload_item(plan, product, code, attributes, block)
         problems += connector.check_upload_item(item)
         if not problems:
             return item
@@ -227,6 +232,27 @@ def _upload_item(plan: _Plan, product: ProductRow, code: str, attributes: Sequen
         weight_kg=product.weight_kg,
         extra={key: value for key, value in extra.items() if value not in (None, "", {})},
     )
+
+
+_YES = frozenset({"true", "1", "yes", "так", "да", "є", "+"})
+_NO = frozenset({"false", "0", "no", "ні", "нет", "немає", "-"})
+
+
+def typed(value: Any, value_type: str | None) -> Any:
+    """A characteristic's text as the attribute's type wants it: ``boolean`` → True/False, ``number`` → int or
+    float (a comma decimal too); anything it cannot read, and other types, stay as they are."""
+    if isinstance(value, tuple):
+        return tuple(typed(v, value_type) for v in value)
+    if not isinstance(value, str):
+        return value
+    if value_type == "boolean":
+        folded = value.strip().casefold()
+        return True if folded in _YES else False if folded in _NO else value
+    if value_type == "number":
+        number = parse_number(value)
+        if number is not None:
+            return int(number) if number == number.to_integral_value() else float(number)
+    return value
 
 
 def plain_text(text: str | None) -> str:
@@ -349,4 +375,4 @@ def _update_listings(database: Database, shop_id: int, changes: dict[str, dict[s
                 setattr(listing, name, value)
 
 
-__all__ = ["KIND", "UPLOADABLE_STATES", "UploadReport", "photo_urls", "plain_text", "upload_catalog"]
+__all__ = ["KIND", "UPLOADABLE_STATES", "UploadReport", "photo_urls", "plain_text", "typed", "upload_catalog"]

@@ -99,8 +99,10 @@ SHIRT_CHARACTERISTICS = {"Країна виробництва": "Україна"
 
 def add_clothes(database: Database, shop_id: int, count: int = 3, *, skip: tuple[str, ...] = (),
                 characteristics: dict[str, str] | None = None, sku_prefix: str = "SH",
-                category_path: tuple[str, ...] = ("Одяг", "Чоловічі сорочки"), **product: Any) -> list[str]:
-    """``count`` shirts listed in the shop, complete for Kasta unless ``skip`` names characteristics to leave out."""
+                category_path: tuple[str, ...] = ("Одяг", "Чоловічі сорочки"), only: dict[str, str] | None = None,
+                photo: str | None = None, **product: Any) -> list[str]:
+    """``count`` shirts listed in the shop, complete for Kasta unless ``skip`` names characteristics to leave out
+    (``only``: these characteristics instead of a shirt's; ``photo``: one photo for all, else one each)."""
     with database.session() as session:
         warehouse = session.query(Warehouse).filter_by(code="MAIN").one_or_none()
         if warehouse is None:
@@ -115,7 +117,7 @@ def add_clothes(database: Database, shop_id: int, count: int = 3, *, skip: tuple
                 session.flush()
             parent = found
         skus = []
-        values = {**SHIRT_CHARACTERISTICS, **(characteristics or {})}
+        values = dict(only) if only is not None else {**SHIRT_CHARACTERISTICS, **(characteristics or {})}
         for n in range(count):
             sku = f"{sku_prefix}-{n:04}"
             item = Product(sku=sku, barcode=f"48200{n:08}", category_id=parent.id if parent else None,
@@ -126,7 +128,7 @@ def add_clothes(database: Database, shop_id: int, count: int = 3, *, skip: tuple
             session.flush()
             session.add_all(ProductCharacteristic(product_id=item.id, name=name, value=value, position=i)
                             for i, (name, value) in enumerate(values.items()) if name not in skip)
-            session.add(ProductPhoto(product_id=item.id, position=0, url=f"shirts/{sku}.jpg"))
+            session.add(ProductPhoto(product_id=item.id, position=0, url=photo or f"shirts/{sku}.jpg"))
             session.add_all([ProductPrice(product_id=item.id, price_type="retail", amount=Decimal("1790")),
                              ProductPrice(product_id=item.id, price_type="old", amount=Decimal("1990"))])
             session.add(StockLevel(product_id=item.id, warehouse=warehouse, quantity=5))
