@@ -60,7 +60,7 @@ class KastaConnector(Connector):
     enums = ENUMS
     capabilities = frozenset({CAP_ORDERS, CAP_STOCK_PRICES, CAP_UPLOAD, CAP_CATEGORIES, CAP_PRODUCT_STATES})
     limits = Limits(page_size=PAGE_SIZE, stock_batch=STOCK_BATCH, upload_batch=codec.SUBMIT_MAX_ITEMS,
-                    requests_per_second=5.0)
+                    requests_per_second=10.0)
 
     def __init__(
         self,
