@@ -124,14 +124,14 @@ class Cli:
         self.env = env
         self.cwd = cwd
 
-    def __call__(self, *args: str, expect: int | None = 0) -> Result:
+    def __call__(self, *args: str, expect: int | None = 0, input: str | None = None) -> Result:
         from erpsync.cli import main
 
         runner = CliRunner()
         old = Path.cwd()
         os.chdir(self.cwd)
         try:
-            result = runner.invoke(main, list(args), env=self.env, catch_exceptions=True)
+            result = runner.invoke(main, list(args), env=self.env, input=input, catch_exceptions=True)
         finally:
             os.chdir(old)
         if expect is not None and result.exit_code != expect:

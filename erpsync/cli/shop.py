@@ -1,4 +1,4 @@
-"""``erpsync shop add|set|list|show``: shops of every marketplace, credentials encrypted."""
+"""``erpsync shop add|set|list|show|check``: shops of every marketplace, credentials encrypted."""
 
 from __future__ import annotations
 
@@ -9,7 +9,15 @@ from erpsync.cli.output import print_json, print_table
 from erpsync.core.errors import ValidationError
 from erpsync.core.marketplaces import MARKETPLACE_NAMES, credential_note
 from erpsync.models.shop_settings import parse_assignments
-from erpsync.sync.shops import add_shop, get_shop, list_shops, missing_credentials, update_shop, view_shop
+from erpsync.sync.connectors import check_connection
+from erpsync.sync.shops import (
+    add_shop,
+    get_shop,
+    list_shops,
+    missing_credentials,
+    update_shop,
+    view_shop,
+)
 
 
 def _pairs(values: tuple[str, ...], what: str) -> dict[str, str]:
@@ -135,6 +143,18 @@ def shop_show(app: AppContext, name: str, fmt: str) -> None:
     click.echo("settings:")
     for key, value in sorted(view.settings.items()):
         click.echo(f"  {key} = {value}")
+
+
+@shop_group.command("check")
+@click.argument("name")
+@pass_app
+def shop_check(app: AppContext, name: str) -> None:
+    """Test the connection: one authenticated request to the shop's marketplace."""
+    key = app.settings.require_secret_key()
+    with app.database().session() as session:
+        shop = get_shop(session, name)
+        check_connection(shop, key)
+    click.echo(f"shop {name}: the marketplace accepted the credentials")
 
 
 COMMANDS = [shop_group]

@@ -8,6 +8,10 @@ Variables (all optional):
   ``erpsync.key`` in the working folder (``erpsync init`` creates it).
 - ``ERPSYNC_MAPPINGS_DIR``: mapping files; default ``mappings`` in the working folder.
 - ``ERPSYNC_FEED_DIR``: rendered feeds; default ``feeds`` in the working folder.
+- ``ERPSYNC_PUBLIC_URL``: the address marketplaces (and people) reach the web app at.
+- ``ERPSYNC_TIMEZONE``: IANA time zone the panel shows times in and counts "today" in; default UTC.
+- ``ERPSYNC_SECURE_COOKIES``: ``true``/``false``; default: secure cookies when the public URL is https.
+- ``ERPSYNC_TRUSTED_PROXIES``: how many reverse proxies in front of the web app set X-Forwarded-*; 0.
 
 A wrong value raises ``ConfigError`` naming the variable.
 """
@@ -17,6 +21,7 @@ from __future__ import annotations
 import base64
 import binascii
 import os
+import zoneinfo
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -38,6 +43,9 @@ class Settings:
     secret_key: str | None = field(repr=False, default=None)
     key_file: Path = Path(KEY_FILE_NAME)
     public_url: str = "http://127.0.0.1:8000"
+    timezone: str = "UTC"
+    secure_cookies: bool | None = None  # None: secure when public_url is https
+    trusted_proxies: int = 0
 
     def require_secret_key(self) -> str:
         """The Fernet key, or a clear error saying how to create one."""
@@ -77,6 +85,34 @@ def _validate_redis_url(value: str) -> str:
             hint="e.g. redis://127.0.0.1:6379/0, or unset it to run jobs inline",
         )
     return value
+
+
+def _validate_timezone(value: str) -> str:
+    try:
+        zoneinfo.ZoneInfo(value)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        raise ConfigError(
+            f"ERPSYNC_TIMEZONE is not a known time zone: {value!r}", hint="e.g. Europe/Kyiv, Asia/Almaty or UTC"
+        ) from None
+    return value
+
+
+def _parse_flag(name: str, value: str) -> bool | None:
+    text = value.strip().lower()
+    if text in ("", "auto"):
+        return None
+    if text in ("1", "true", "yes", "on"):
+        return True
+    if text in ("0", "false", "no", "off"):
+        return False
+    raise ConfigError(f"{name} must be true, false or auto, got {value!r}")
+
+
+def _parse_count(name: str, value: str) -> int:
+    text = value.strip()
+    if not text.isdigit():
+        raise ConfigError(f"{name} must be a whole number (0 or more), got {value!r}")
+    return int(text)
 
 
 def validate_secret_key(value: str, source: str) -> str:
@@ -124,6 +160,9 @@ def load_settings(environ: Mapping[str, str] | None = None, cwd: Path | None = N
         secret_key=secret,
         key_file=key_file,
         public_url=public_url,
+        timezone=_validate_timezone(env.get("ERPSYNC_TIMEZONE") or "UTC"),
+        secure_cookies=_parse_flag("ERPSYNC_SECURE_COOKIES", env.get("ERPSYNC_SECURE_COOKIES", "")),
+        trusted_proxies=_parse_count("ERPSYNC_TRUSTED_PROXIES", env.get("ERPSYNC_TRUSTED_PROXIES") or "0"),
     )
 
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 import email.utils
 import hashlib
 import hmac
+import json
 import threading
 import time
 from collections.abc import Callable, Mapping
@@ -194,6 +195,26 @@ def mask_headers(headers: httpx.Headers, secret: frozenset[str]) -> dict[str, st
     return masked
 
 
+def mask_json_fields(body: bytes | None, fields: frozenset[str]) -> bytes | None:
+    """``body`` with the values of the named JSON keys (at any depth) replaced by ``****``; a body that is
+    not JSON is returned as it is. For APIs that carry secrets in the body (Horoshop's token and password)."""
+    if not body or not fields:
+        return body
+    try:
+        document = json.loads(body)
+    except ValueError:
+        return body
+
+    def masked(value: Any) -> Any:
+        if isinstance(value, dict):
+            return {k: (MASK if k in fields and v not in (None, "") else masked(v)) for k, v in value.items()}
+        if isinstance(value, list):
+            return [masked(item) for item in value]
+        return value
+
+    return json.dumps(masked(document), ensure_ascii=False).encode("utf-8")
+
+
 def truncate_body(body: bytes | None, limit: int = BODY_LOG_LIMIT) -> str | None:
     if not body:
         return None
@@ -247,6 +268,8 @@ class HttpClient:
         rate_limiter: RateLimiter | None = None,
         headers: Mapping[str, str] | None = None,
         error_detail: Callable[[httpx.Response], str | None] | None = None,
+        secret_fields: frozenset[str] = frozenset(),
+        secret_texts: frozenset[str] = frozenset(),
         auth_hint: str | None = None,
         sleep: Callable[[float], None] = time.sleep,
         transport: httpx.BaseTransport | None = None,
@@ -257,6 +280,8 @@ class HttpClient:
         self.retry = retry or RetryPolicy()
         self.rate_limiter = rate_limiter
         self.error_detail = error_detail
+        self.secret_fields = secret_fields  # JSON keys whose values never reach an exchange (log)
+        self.secret_texts = frozenset(t for t in secret_texts if t)  # e.g. the secret path of a file URL
         self.auth_hint = auth_hint
         self.sleep = sleep
         self.last_exchange: Exchange | None = None
@@ -320,6 +345,12 @@ class HttpClient:
 
     # -- internals --------------------------------------------------------------------------------
 
+    def mask_text(self, text: str) -> str:
+        """``text`` with every secret text (``secret_texts``) replaced by ``****``."""
+        for secret in self.secret_texts:
+            text = text.replace(secret, MASK)
+        return text
+
     def _wait(self, state: RetryCallState) -> float:
         failure = state.outcome.exception() if state.outcome else None
         if isinstance(failure, _TransientFailure) and failure.retry_after is not None:
@@ -341,25 +372,25 @@ class HttpClient:
         self.auth.apply(request)
         exchange = Exchange(
             method=method,
-            url=str(request.url),
+            url=self.mask_text(str(request.url)),
             request_headers=mask_headers(request.headers, self.auth.secret_headers),
-            request_body=truncate_body(content),
+            request_body=truncate_body(mask_json_fields(content, self.secret_fields)),
             attempt=number,
         )
         self.last_exchange = exchange
-        where = f"{self.marketplace}: {method} {request.url.path}"
+        where = f"{self.marketplace}: {method} {self.mask_text(request.url.path)}"
         started = time.monotonic()
         try:
             response = self._client.send(request)
             response.read()
         except httpx.TransportError as error:
-            exchange.error = f"{type(error).__name__}: {error}"
+            exchange.error = self.mask_text(f"{type(error).__name__}: {error}")
             exchange.elapsed_ms = int((time.monotonic() - started) * 1000)
             raise _TransientFailure(f"{where} failed: {exchange.error}", exchange, None, None) from None
         exchange.elapsed_ms = int((time.monotonic() - started) * 1000)
         exchange.status_code = response.status_code
         exchange.response_headers = mask_headers(response.headers, self.auth.secret_headers)
-        exchange.response_body = truncate_body(response.content)
+        exchange.response_body = truncate_body(mask_json_fields(response.content, self.secret_fields))
         if response.status_code < 400:
             return response
         self._raise_for(response, exchange, where)

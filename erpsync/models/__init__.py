@@ -22,6 +22,7 @@ from erpsync.models.catalog import (
 from erpsync.models.integration import (
     HeldOrder,
     Listing,
+    LoginFailure,
     MappingRevision,
     MarketplaceAttribute,
     MarketplaceAttributeValue,
@@ -58,6 +59,7 @@ __all__ = [
     "HeldOrder",
     "Invoice",
     "Listing",
+    "LoginFailure",
     "MappingRevision",
     "MarketplaceAttribute",
     "MarketplaceAttributeValue",

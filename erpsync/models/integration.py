@@ -1,5 +1,6 @@
 """Integration: shops, listings (the binder of external ids), cursors, the sync log, the outbox,
-held orders, mapping revisions, downloaded marketplace categories/attributes, and panel users."""
+held orders, mapping revisions, downloaded marketplace categories/attributes, panel users and their
+failed logins."""
 
 from __future__ import annotations
 
@@ -245,3 +246,17 @@ class User(TimestampMixin, Base):
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     language: Mapped[str] = mapped_column(String(8), default="en")
     last_login_at: Mapped[datetime | None]
+
+
+class LoginFailure(Base):
+    """A failed login to the admin panel, counted by the login rate limit when no Redis is configured.
+
+    ``key`` is ``user:<username>`` or ``ip:<address>``; rows older than the limit's window are deleted.
+    """
+
+    __tablename__ = "login_failures"
+    __table_args__ = (Index("ix_login_failures_key_failed_at", "key", "failed_at"),)
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    key: Mapped[str] = mapped_column(String(255))
+    failed_at: Mapped[datetime] = mapped_column(default=utcnow)

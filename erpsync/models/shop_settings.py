@@ -12,6 +12,7 @@ import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from erpsync.core.errors import ValidationError
 from erpsync.core.marketplaces import marketplace_info
@@ -37,6 +38,14 @@ def _poll_minimum(value: Any, marketplace: str) -> str | None:
     minimum = marketplace_info(marketplace).min_poll_minutes
     if value < minimum:
         return f"{marketplace} allows polling no more often than every {minimum} minutes"
+    return None
+
+
+def _known_timezone(value: Any, marketplace: str) -> str | None:
+    try:
+        ZoneInfo(value)
+    except (ZoneInfoNotFoundError, ValueError):
+        return f"unknown time zone {value!r} (e.g. Europe/Kyiv)"
     return None
 
 
@@ -79,6 +88,15 @@ SETTINGS: tuple[SettingSpec, ...] = (
     SettingSpec("photo_base_url", "str", None, "Base URL prepended to photo file names that are not URLs."),
     SettingSpec("storefront", "str", None, "Kaufland storefront (de, cz, sk, pl, at, fr, it).",
                 marketplaces=("kaufland",)),
+    SettingSpec("timezone", "str", None,
+                "The shop's clock, for marketplaces whose times carry no zone (default Europe/Kyiv).",
+                marketplaces=("horoshop", "zakupka"), check=_known_timezone),
+    SettingSpec("name_order", "choice", "first_last",
+                "How buyers' two-word names are written when they come in one field.",
+                choices=("first_last", "last_first"), marketplaces=("horoshop", "zakupka")),
+    SettingSpec("horoshop_warehouse", "str", None,
+                "The Horoshop warehouse that receives stock (catalog/importResidues; default office, the main one).",
+                marketplaces=("horoshop",)),
 )
 
 SETTINGS_BY_KEY: dict[str, SettingSpec] = {spec.key: spec for spec in SETTINGS}

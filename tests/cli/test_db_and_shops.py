@@ -91,3 +91,19 @@ def test_init_creates_key_and_schema_on_postgresql(tmp_path: Path) -> None:
     assert "up to date" in run("db", "current").output
     run("shop", "add", "kz1", "-m", "kaspi", "--credential", "token=abcdefghijk")
     assert "kz1" in run("shop", "list").output
+
+
+def test_shop_check_says_whether_the_marketplace_accepts_the_credentials(cli: Cli) -> None:
+    from erpsync.sandbox.kaspi import KaspiSandbox
+
+    with KaspiSandbox(credentials={"token": "kz-cli-check-token-1"}, orders=0, random_seed=5) as sandbox:
+        cli("shop", "add", "kz-ok", "-m", "kaspi", "--base-url", sandbox.base_url,
+            "--credential", "token=kz-cli-check-token-1")
+        assert "shop kz-ok: the marketplace accepted the credentials" in cli("shop", "check", "kz-ok").output
+        cli("shop", "add", "kz-bad", "-m", "kaspi", "--base-url", sandbox.base_url,
+            "--credential", "token=not-the-token-0000")
+        refused = cli("shop", "check", "kz-bad", expect=1)
+        assert refused.output.startswith("error: ") and len(refused.output.strip().splitlines()) == 1
+        assert "not-the-token-0000" not in refused.output
+    cli("shop", "add", "hub", "-m", "hubber", "--credential", "username=u", "--credential", "password=p")
+    assert "erpsync has no connector for hubber yet" in cli("shop", "check", "hub", expect=1).output

@@ -27,12 +27,25 @@ def test_defaults_need_no_environment(tmp_path: Path) -> None:
         ("ERPSYNC_REDIS_URL", "localhost:6379", "ERPSYNC_REDIS_URL"),
         ("ERPSYNC_SECRET_KEY", "short", "ERPSYNC_SECRET_KEY"),
         ("ERPSYNC_PUBLIC_URL", "ftp://x", "ERPSYNC_PUBLIC_URL"),
+        ("ERPSYNC_TIMEZONE", "Mars/Olympus", "ERPSYNC_TIMEZONE"),
+        ("ERPSYNC_SECURE_COOKIES", "sometimes", "ERPSYNC_SECURE_COOKIES"),
+        ("ERPSYNC_TRUSTED_PROXIES", "-1", "ERPSYNC_TRUSTED_PROXIES"),
     ],
 )
 def test_a_wrong_value_names_its_variable(tmp_path: Path, variable: str, value: str, named: str) -> None:
     with pytest.raises(ConfigError) as error:
         load_settings({variable: value}, cwd=tmp_path)
     assert named in str(error.value)
+
+
+def test_web_settings_are_read_from_the_environment(tmp_path: Path) -> None:
+    settings = load_settings(
+        {"ERPSYNC_TIMEZONE": "Asia/Almaty", "ERPSYNC_SECURE_COOKIES": "false", "ERPSYNC_TRUSTED_PROXIES": "1"},
+        cwd=tmp_path,
+    )
+    assert (settings.timezone, settings.secure_cookies, settings.trusted_proxies) == ("Asia/Almaty", False, 1)
+    defaults = load_settings({}, cwd=tmp_path)
+    assert (defaults.timezone, defaults.secure_cookies, defaults.trusted_proxies) == ("UTC", None, 0)
 
 
 def test_plain_postgresql_url_uses_psycopg3(tmp_path: Path) -> None:

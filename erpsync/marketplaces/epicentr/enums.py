@@ -1,16 +1,15 @@
-"""Epicentr marketplace (OMS API) vocabularies.
+"""Epicentr marketplace (OMS API) vocabularies — for the mapping file only: erpsync reads no
+Epicentr orders yet (the connector is feed-only, docs/contracts/epicentr.md).
 
-Sources:
-- CONFIRMED BY A PUBLIC CLIENT (not by Epicentr's own documentation): order status codes
-  ``new → confirmed_by_merchant → confirmed → sent → delivered → completed`` and
-  ``canceled_by_merchant``; ``POST /v2/oms/orders/{id}/change-status/to/{status}`` (statuses may
-  not be skipped; ``GET …/allowed-statuses`` lists the next ones); a cancellation carries a reason
-  code from ``GET /v2/oms/order-cancel-reasons/customer`` (example ``out_of_stock``); waybills go
-  to ``POST /v3/oms/orders/{id}/shipping/{provider}`` with providers ``nova_poshta``, ``ukrposhta``
-  and ``meest`` (participants np, up, meest).
-- ASSUMED: that the list of statuses is complete (statuses are an open section); the reason codes
-  other than ``out_of_stock`` (reasons are downloaded, an open section); the payment codes
-  (``monobank`` from the seller help's page on Monobank payments).
+Sources: third-party public clients, not Epicentr's own documentation (which is inside the seller
+cabinet). Seen in several of them: order status codes ``new → confirmed_by_merchant → confirmed →
+sent → delivered → completed``, ``canceled_by_merchant`` and ``canceled`` (an ``allowed-statuses``
+answer quoted by one client); ``POST /v2/oms/orders/{id}/change-status/to/{status}`` with
+``reason_code`` and ``comment`` for a cancellation (the reasons come from
+``GET /v2/oms/order-cancel-reasons/customer``; ``product_not_available`` and the ``customer_*`` codes
+below are the ones the clients send); carriers ``nova_poshta``, ``ukrposhta``, ``meest``. All of it
+ASSUMED until an Epicentr order API is built on a confirmed contract; statuses, reasons, delivery and
+payment are open sections.
 """
 
 from __future__ import annotations
@@ -25,6 +24,7 @@ STATUSES = {
     "delivered": "Delivered",
     "completed": "Completed",
     "canceled_by_merchant": "Cancelled by the seller",
+    "canceled": "Cancelled",
 }
 
 SETTABLE_STATUSES = {
@@ -36,9 +36,11 @@ SETTABLE_STATUSES = {
 
 CANCELLATION_REASONS = {
     "out_of_stock": "Немає в наявності",
-    "buyer_request": "На прохання покупця",
-    "buyer_not_reachable": "Не вдалося зв'язатися з покупцем",
-    "price_changed": "Змінилася ціна",
+    "product_not_available": "Товар недоступний",
+    "customer_failed_to_contact": "Не вдалося зв'язатися з покупцем",
+    "customer_other_reason": "Покупець передумав / інша причина",
+    "customer_order_duplicate": "Дубль замовлення",
+    "customer_prepayment_required": "Потрібна передоплата",
 }
 
 TRANSITIONS = {

@@ -3,8 +3,9 @@
 Sources:
 - CONFIRMED (seed 003): Hubber is connected with a login and a password; orders and the catalog are
   downloaded. Nothing public names its order statuses or delivery and payment codes.
-- ASSUMED: every code below. Statuses, delivery and payment are open sections (an unknown value is
-  a warning); correct this module when the connector confirms the real codes.
+- ASSUMED: every code below, kept for the mapping file only: erpsync reads no Hubber orders (the
+  connector is feed-only until Hubber's API is known, docs/contracts/hubber.md). Statuses, delivery
+  and payment are open sections (an unknown value is a warning).
 """
 
 from __future__ import annotations

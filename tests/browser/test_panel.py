@@ -1,0 +1,129 @@
+"""The panel in a real browser: log in, add a shop and see its token masked, search the log for an error,
+filter orders with Flask-Admin's filter controls."""
+
+from __future__ import annotations
+
+import re
+from datetime import timedelta
+
+import pytest
+from playwright.sync_api import Page, expect
+from sqlalchemy import select
+
+from erpsync.models import OutboxMessage, Shop, utcnow
+from erpsync.sync.shops import shop_credentials
+from tests.admin.factories import make_order, make_run, make_shop
+from tests.browser.conftest import Live
+
+pytestmark = [pytest.mark.browser, pytest.mark.postgres]
+
+TOKEN = "kaspi-live-token-5c3e"
+
+
+def test_logging_in_leads_to_the_dashboard_and_logging_out_back(live: Live, page: Page) -> None:
+    page.goto(f"{live.url}/admin/orders/")
+    expect(page).to_have_url(f"{live.url}/admin/login?next=/admin/orders/")
+    page.fill("#username", "anna")
+    page.fill("#password", "wrong password!")
+    page.click("#login-submit")
+    expect(page.locator(".alert-danger")).to_contain_text("Wrong user name or password")
+    live.login(page, "anna")
+    expect(page.locator("h1")).to_have_text("Dashboard")
+    page.click("#user-menu")
+    page.click("#logout")
+    expect(page).to_have_url(f"{live.url}/admin/login")
+    expect(page.locator(".alert-info")).to_contain_text("You are logged out.")
+
+
+def test_an_admin_adds_a_shop_with_a_token_and_sees_it_masked(live: Live, page: Page) -> None:
+    live.login(page, "boss")
+    page.click("a.nav-link:has-text('Shops')")
+    page.click("#add-shop")
+    page.select_option("#marketplace", "kaspi")
+    page.click("#choose-marketplace button[type=submit]")
+    page.fill("#name", "kz-main")
+    page.fill("#credential_token", TOKEN)
+    page.fill("#setting_merchant_id", "30123456")
+    page.fill("#setting_store_ids", "MAIN=PP1")
+    page.fill("#setting_poll_interval_minutes", "5")
+    page.click("#save-shop")
+    expect(page.locator(".alert-success")).to_contain_text("Shop kz-main added.")
+    expect(page.locator("#shop-form")).to_contain_text("stored: ****5c3e")
+    expect(page.locator("#setting_poll_interval_minutes")).to_have_value("5")
+    page.click("a.nav-link:has-text('Shops')")
+    expect(page.locator('tr[data-shop="kz-main"]')).to_contain_text("token=****5c3e")
+    assert TOKEN not in page.content()
+    with live.database.session() as session:
+        shop = session.scalars(select(Shop)).one()
+        assert TOKEN not in shop.credentials_encrypted
+        assert shop_credentials(shop, live.secret_key) == {"token": TOKEN}
+
+
+def test_an_accountant_searches_the_log_for_an_error_and_opens_its_payload(live: Live, page: Page) -> None:
+    shop_id = make_shop(live.database, live.secret_key, "kz-main", "kaspi")
+    make_run(live.database, shop_id, status="partial", failed=1, events=[
+        ("error", "order 501 cannot be parsed: totalPrice missing", {"id": "501", "totalPrice": None}),
+        ("info", "order 502 imported", None),
+        ("warning", "order 503 has an unknown SKU X-1", {"id": "503"}),
+    ])
+    live.login(page, "anna")
+    page.click("a.dropdown-toggle:has-text('Sync log')")
+    page.click("a.dropdown-item:has-text('Events')")
+    expect(page.locator("table.model-list tbody tr")).to_have_count(3)
+    page.fill("input[name=search]", "totalPrice")
+    page.press("input[name=search]", "Enter")
+    rows = page.locator("table.model-list tbody tr")
+    expect(rows).to_have_count(1)
+    expect(rows).to_contain_text("order 501 cannot be parsed: totalPrice missing")
+    rows.locator("a[title='View Record']").click()
+    expect(page.locator("pre.erpsync-json")).to_contain_text('"totalPrice": null')
+
+
+def test_an_accountant_filters_orders_by_unmatched_lines_and_by_shop(live: Live, page: Page) -> None:
+    kaspi = make_shop(live.database, live.secret_key, "kz-main", "kaspi")
+    prom = make_shop(live.database, live.secret_key, "ua-prom", "prom")
+    now = utcnow()
+    make_order(live.database, kaspi, "K-100", placed_at=now - timedelta(hours=1))
+    make_order(live.database, kaspi, "K-101", placed_at=now - timedelta(hours=2), unmatched=True)
+    make_order(live.database, prom, "P-200", placed_at=now - timedelta(hours=3), failed_push="prom answered 400")
+    live.login(page, "anna")
+    page.click("a.nav-link:has-text('Orders')")
+    rows = page.locator("table.model-list tbody tr")
+    expect(rows).to_have_count(3)
+    _add_filter(page, "Unmatched lines", "yes")
+    expect(rows).to_have_count(1)
+    expect(rows).to_contain_text("K-101")
+    page.click("a:has-text('Reset Filters')")
+    _add_filter(page, "Shop", "ua-prom")
+    expect(rows).to_have_count(1)
+    expect(rows).to_contain_text("P-200")
+    rows.locator("a[title='View Record']").click()
+    expect(page.locator("#order-pushes")).to_contain_text("prom answered 400")
+
+
+def test_an_accountant_sends_a_failed_push_again(live: Live, page: Page) -> None:
+    prom = make_shop(live.database, live.secret_key, "ua-prom", "prom")
+    make_order(live.database, prom, "P-300", failed_push="prom answered 503: try later")
+    live.login(page, "anna")
+    page.click("tr[data-shop='ua-prom'] td.failed-pushes a")  # the dashboard's link to the failed pushes
+    rows = page.locator("table.model-list tbody tr")
+    expect(rows).to_have_count(1)
+    expect(rows).to_contain_text("prom answered 503: try later")
+    rows.locator("a[title='View Record']").click()
+    page.click("#retry-push button")
+    expect(page.locator(".alert-success")).to_contain_text("The push is pending again")
+    expect(page.locator("#retry-push")).to_have_count(0)
+    with live.database.session() as session:
+        assert session.scalars(select(OutboxMessage.state)).one() == "pending"
+
+
+def _add_filter(page: Page, name: str, choice: str) -> None:
+    """Flask-Admin's filter controls: "Add Filter", pick the filter, pick a value in its drop-down, "Apply"."""
+    page.click("a.nav-link:has-text('Add Filter')")
+    page.click(f".field-filters a.filter:text-is('{name}')")
+    row = page.locator("#filter_form table.filters tr").last
+    row.locator(".select2-container").last.click()
+    page.locator(".select2-drop-active .select2-result-label").filter(
+        has_text=re.compile(rf"^{re.escape(choice)}$")).click()
+    page.click("#filter_form button[type=submit]")
+    page.wait_for_load_state()
