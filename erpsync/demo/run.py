@@ -68,10 +68,17 @@ def step_mapping_files(state: DemoState) -> None:
     step_mappings(state.database, state.app.settings.mappings_dir)
 
 
+def step_kasta(state: DemoState) -> None:
+    from erpsync.demo.kasta_step import step_kasta
+
+    step_kasta(state.database, state.app.settings)
+
+
 STEPS: list[tuple[str, Callable[[DemoState], None]]] = [
     ("What is in the accounting database", step_catalog_summary),
     ("Shops and marketplaces", step_shops),
     ("Mapping files", step_mapping_files),
+    ("Kasta: category schema, upload, moderation, orders (sandbox)", step_kasta),
 ]
 
 

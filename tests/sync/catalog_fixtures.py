@@ -55,7 +55,7 @@ class KastaShop:
 
 
 @pytest.fixture
-def mappings_dir(tmp_path: Path) -> Path:
+def catalog_mappings_dir(tmp_path: Path) -> Path:
     """A copy of the default mapping files, the Kasta one mapping the test catalog."""
     folder = tmp_path / "mappings"
     shutil.copytree(MAPPINGS, folder)
@@ -67,11 +67,12 @@ def mappings_dir(tmp_path: Path) -> Path:
 
 
 @pytest.fixture
-def catalog_config(database: Database, secret_key: str, mappings_dir: Path, tmp_path: Path,
+def catalog_config(database: Database, secret_key: str, catalog_mappings_dir: Path, tmp_path: Path,
                    monkeypatch: pytest.MonkeyPatch) -> Settings:
     """The configuration a job run reads, pointing at the test database and mappings folder."""
-    for key, value in {"ERPSYNC_DATABASE_URL": database.url, "ERPSYNC_SECRET_KEY": secret_key,
-                       "ERPSYNC_MAPPINGS_DIR": str(mappings_dir), "ERPSYNC_FEED_DIR": str(tmp_path / "feeds")}.items():
+    env = {"ERPSYNC_DATABASE_URL": database.url, "ERPSYNC_SECRET_KEY": secret_key,
+           "ERPSYNC_MAPPINGS_DIR": str(catalog_mappings_dir), "ERPSYNC_FEED_DIR": str(tmp_path / "feeds")}
+    for key, value in env.items():
         monkeypatch.setenv(key, value)
     monkeypatch.delenv("ERPSYNC_REDIS_URL", raising=False)
     return load_settings()

@@ -110,17 +110,17 @@ def test_a_category_whose_schema_fails_is_logged_and_the_others_arrive(
 
 
 def test_the_mapping_is_checked_against_the_downloaded_schema(database: Database, kasta_shop: KastaShop,
-                                                               mappings_dir: Path) -> None:
-    path = mappings_dir / "kasta.yaml"
+                                                               catalog_mappings_dir: Path) -> None:
+    path = catalog_mappings_dir / "kasta.yaml"
     text = path.read_text(encoding="utf-8")
     path.write_text(text.replace('    Група: {attribute: "13"}\n', "").replace("синій: Синій", "синій: Бірюзовий")
                     .replace('Підгрупа: {attribute: "14"}', 'Підгрупа: {attribute: "99"}'), encoding="utf-8")
     with database.session() as session:
-        before = [p.message for p in check_file(path, CheckContext(mappings_dir, session)) if p.is_error]
+        before = [p.message for p in check_file(path, CheckContext(catalog_mappings_dir, session)) if p.is_error]
     assert before == []  # nothing downloaded yet: not checked (a warning says so)
     run_inline("categories", kasta_shop.shop_id, database=database, config=kasta_shop.config)
     with database.session() as session:
-        problems = [p.message for p in check_file(path, CheckContext(mappings_dir, session)) if p.is_error]
+        problems = [p.message for p in check_file(path, CheckContext(catalog_mappings_dir, session)) if p.is_error]
     assert "characteristics.2098-31.Колір.values.синій: attribute '3' has no value 'Бірюзовий'" in problems
     assert "characteristics.2098-31.Підгрупа.attribute: kasta category '2098-31' has no attribute '99'" in problems
     assert any("mandatory attribute '13' (Група) of kasta category '2098-31' is not mapped" in p for p in problems)
