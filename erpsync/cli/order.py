@@ -2,13 +2,24 @@
 
 from __future__ import annotations
 
+import os
+from collections.abc import Sequence
+
 import click
+from sqlalchemy import select
 
 from erpsync.cli.context import AppContext, pass_app
 from erpsync.cli.output import print_json, print_table
-from erpsync.models import ACCOUNTING_STATUSES
+from erpsync.core.config import Settings
+from erpsync.core.errors import ValidationError
+from erpsync.jobs.runner import run_inline
+from erpsync.models import ACCOUNTING_STATUSES, OutboxMessage
+from erpsync.models.db import Database
+from erpsync.models.integration import OUTBOX_DONE, OUTBOX_FAILED
 from erpsync.sync.log_query import parse_since
+from erpsync.sync.order_status import set_order_status, takes_waybills
 from erpsync.sync.order_views import OrderFilter, find_order, list_orders, order_detail
+from erpsync.sync.waybills import save_waybill
 
 
 @click.group("order")
@@ -75,6 +86,106 @@ def order_show(app: AppContext, key: str, fmt: str) -> None:
     print_table("status history", ["at", "from", "to", "marketplace status", "source", "actor"], (
         [h["at"], h["from"], h["to"], h["marketplace_status"], h["source"], h["actor"]] for h in detail["history"]
     ))
+    if detail["outbox"]:
+        print_table("to the marketplace", ["id", "what", "state", "attempts", "error"], (
+            [m["id"], f"{m['kind']} {m['status'] or ''} {m['step'] or ''}".strip(), m["state"], m["attempts"],
+             m["last_error"] or ""] for m in detail["outbox"]
+        ))
+
+
+def deliver_now(database: Database, config: Settings, shop_id: int, message_ids: Sequence[int]) -> list[OutboxMessage]:
+    """Deliver the due order messages of a shop here and now (as ``erpsync sync push`` does); returns the
+    given messages as they are afterwards."""
+    with database.session() as session:
+        first_of_kind: dict[str, int] = {}
+        for message in session.scalars(select(OutboxMessage).where(OutboxMessage.id.in_(message_ids))):
+            first_of_kind[message.kind] = min(message.id, first_of_kind.get(message.kind, message.id))
+    for kind in sorted(first_of_kind, key=first_of_kind.__getitem__):  # in the order they were made
+        run_inline("deliver_outbox", shop_id, {"kind": kind}, database=database, config=config)
+    with database.session() as session:
+        return list(session.scalars(select(OutboxMessage).where(OutboxMessage.id.in_(message_ids))
+                                    .order_by(OutboxMessage.id)))
+
+
+def describe_message(message: OutboxMessage) -> str:
+    what = f"#{message.id} {message.kind} {message.payload.get('status') or ''}".rstrip()
+    if message.state == OUTBOX_DONE:
+        return f"{what}: delivered"
+    if message.state == OUTBOX_FAILED:
+        return f"{what}: failed: {message.last_error} (`erpsync outbox retry {message.id}` sends it again)"
+    if message.attempts:
+        return (f"{what}: not delivered yet ({message.last_error}); next attempt at "
+                f"{message.next_attempt_at:%Y-%m-%d %H:%M:%S} UTC")
+    return f"{what}: queued"
+
+
+def _report(app: AppContext, shop_id: int, message_ids: Sequence[int], push: bool) -> None:
+    if not message_ids:
+        return
+    if not push:
+        click.echo(f"queued as outbox message(s) {', '.join(map(str, message_ids))}; `erpsync sync push` "
+                   "or the workers deliver them")
+        return
+    for message in deliver_now(app.database(), app.settings, shop_id, message_ids):
+        click.echo(describe_message(message))
+
+
+push_option = click.option("--push/--no-push", default=True, show_default=True,
+                           help="Deliver it to the marketplace now (else the workers or `erpsync sync push` do).")
+
+
+@order_group.command("set-status")
+@click.argument("key")
+@click.argument("status", type=click.Choice(ACCOUNTING_STATUSES))
+@click.option("--reason", help="The marketplace's cancellation reason code (default: the mapping's).")
+@click.option("--comment", help="A comment sent with the change (e.g. why it was cancelled).")
+@click.option("--code", help="The code the buyer received, where the marketplace needs one (Kaspi: completing).")
+@click.option("--extra", multiple=True, metavar="KEY=VALUE",
+              help="What else the marketplace needs with this status (Kaspi assembled: number_of_space=2).")
+@click.option("--actor", default=lambda: os.environ.get("USER") or "cli", show_default="$USER",
+              help="Who changes it (kept in the status history).")
+@push_option
+@pass_app
+def order_set_status(app: AppContext, key: str, status: str, reason: str | None, comment: str | None,
+                     code: str | None, extra: tuple[str, ...], actor: str, push: bool) -> None:
+    """Change an order's status (KEY: id, number or SHOP:EXTERNAL_ID) and send it to the marketplace."""
+    values = {}
+    for pair in extra:
+        name, sep, value = pair.partition("=")
+        if not sep or not name.strip():
+            raise ValidationError(f"--extra: expected KEY=VALUE, got {pair!r}")
+        values[name.strip()] = value.strip()
+    with app.database().session() as session:
+        order = find_order(session, key)
+        shop_id = order.shop_id
+        request = set_order_status(session, order, status, actor, reason=reason, comment=comment, code=code,
+                                   extra=values, mappings_dir=app.settings.mappings_dir)
+    click.echo(request.summary)
+    _report(app, shop_id, request.message_ids, push)
+
+
+@order_group.command("waybill")
+@click.argument("key")
+@click.argument("number")
+@click.option("--carrier", help="The carrier (default: the order's delivery method).")
+@push_option
+@pass_app
+def order_waybill(app: AppContext, key: str, number: str, carrier: str | None, push: bool) -> None:
+    """Save a waybill (TTN) on an order; it is pushed when the order reaches a status that pushes waybills."""
+    with app.database().session() as session:
+        order = find_order(session, key)
+        shop_id, status, marketplace = order.shop_id, order.status, order.shop.marketplace
+        waybill, message_ids = save_waybill(session, order, number, carrier=carrier,
+                                            mappings_dir=app.settings.mappings_dir)
+    if message_ids:
+        click.echo(f"waybill {waybill.number} saved")
+    elif not takes_waybills(marketplace):
+        click.echo(f"waybill {waybill.number} saved; {marketplace} takes no waybills through its API, "
+                   "so it stays in the accounting database")
+    else:
+        click.echo(f"waybill {waybill.number} saved; it is pushed when the order reaches a status that pushes "
+                   f"waybills (it is {status} now)")
+    _report(app, shop_id, message_ids, push)
 
 
 COMMANDS = [order_group]

@@ -1,5 +1,9 @@
-"""``erpsync sync categories|upload|states``: a shop's catalog work on its marketplace, run now in this
-process (the same job, lock and sync log as on a worker) or queued with ``--enqueue``."""
+"""``erpsync sync orders|push|categories|upload|states``: import a shop's orders, deliver its queued status
+changes and waybills; download its marketplace's categories, upload its products, follow their states.
+
+Each runs here (with the same lock and sync log as on a worker) or, with ``--enqueue``, goes to the
+workers' queue.
+"""
 
 from __future__ import annotations
 
@@ -7,11 +11,66 @@ import click
 
 from erpsync.cli.context import AppContext, pass_app
 from erpsync.cli.enqueue import enqueue_option, run_or_enqueue
+from erpsync.core.errors import ErpsyncError, ValidationError
+from erpsync.sync.order_import import lists_orders
+from erpsync.sync.order_outbox import ORDER_KINDS
+from erpsync.sync.shops import list_shops
 
 
 @click.group("sync")
 def sync_group() -> None:
-    """Run a sync of one shop now, in this process (or queue it with --enqueue)."""
+    """Run a sync of one shop (or all) now, or put it on the workers' queue."""
+
+
+def _shops(app: AppContext, shop: str | None, all_shops: bool) -> list[str]:
+    if bool(shop) == all_shops:
+        raise ValidationError("give --shop NAME or --all")
+    if shop:
+        return [shop]
+    with app.database().session() as session:
+        names = [s.name for s in list_shops(session) if s.enabled and lists_orders(s.marketplace)]
+    if not names:
+        click.echo("no enabled shop on a marketplace erpsync imports orders from")
+    return names
+
+
+def _each(shops: list[str], action: object) -> None:
+    """Run ``action(shop)`` for every shop; one shop's failure is printed and the others go on."""
+    failed = []
+    for name in shops:
+        try:
+            action(name)  # type: ignore[operator]
+        except ErpsyncError as error:
+            if len(shops) == 1:
+                raise
+            click.echo(f"error: {error}", err=True)
+            failed.append(name)
+    if failed:
+        raise ErpsyncError(f"failed for {', '.join(failed)}")
+
+
+@sync_group.command("orders")
+@click.option("--shop", help="The shop to import orders of.")
+@click.option("--all", "all_shops", is_flag=True, help="Every enabled shop whose marketplace has orders.")
+@enqueue_option
+@pass_app
+def sync_orders(app: AppContext, shop: str | None, all_shops: bool, enqueue: bool) -> None:
+    """Import new and changed orders from the marketplace."""
+    _each(_shops(app, shop, all_shops), lambda name: run_or_enqueue(app, "import_orders", name, enqueue=enqueue))
+
+
+@sync_group.command("push")
+@click.option("--shop", help="The shop whose queued changes to deliver.")
+@click.option("--all", "all_shops", is_flag=True, help="Every enabled shop.")
+@enqueue_option
+@pass_app
+def sync_push(app: AppContext, shop: str | None, all_shops: bool, enqueue: bool) -> None:
+    """Deliver the due status changes and waybills of orders (retries wait for their backoff)."""
+    def push(name: str) -> None:
+        for kind in ORDER_KINDS:
+            run_or_enqueue(app, "deliver_outbox", name, {"kind": kind}, enqueue=enqueue)
+
+    _each(_shops(app, shop, all_shops), push)
 
 
 @sync_group.command("categories")

@@ -68,6 +68,12 @@ def step_mapping_files(state: DemoState) -> None:
     step_mappings(state.database, state.app.settings.mappings_dir)
 
 
+def step_orders(state: DemoState) -> None:
+    from erpsync.demo.orders_step import step_orders as orders
+
+    orders(state.database, state.app.settings)
+
+
 def step_kasta(state: DemoState) -> None:
     from erpsync.demo.kasta_step import step_kasta
 
@@ -78,6 +84,7 @@ STEPS: list[tuple[str, Callable[[DemoState], None]]] = [
     ("What is in the accounting database", step_catalog_summary),
     ("Shops and marketplaces", step_shops),
     ("Mapping files", step_mapping_files),
+    ("Orders from Kaspi, statuses back (the Kaspi sandbox)", step_orders),
     ("Kasta: category schema, upload, moderation, orders (sandbox)", step_kasta),
 ]
 

@@ -15,7 +15,8 @@ import importlib
 import os
 
 from erpsync.core.errors import ConfigError
-from erpsync.jobs.registry import LOCK_SHOP, NO_RETRY, QUEUE_CATALOG, QUEUE_PUSH, Every, register_job
+from erpsync.jobs.registry import LOCK_SHOP, NO_RETRY, QUEUE_CATALOG, QUEUE_ORDERS, QUEUE_PUSH, Every, register_job
+from erpsync.sync.outbox import register_outbox_handler
 
 # Delivery of due outbox messages of one kind for one shop. The dispatcher enqueues it; the outbox
 # retries messages itself (backoff per message), so the job is not retried. One delivery per shop
@@ -32,6 +33,23 @@ register_job(
     run_kind="outbox:{kind}",
     description="deliver due outbox messages of one kind for a shop",
 )
+
+# Orders in: one import per shop at a time, every poll_interval_minutes while sync_orders is on, for
+# marketplaces whose connector lists orders. It logs as kind "orders" (`erpsync log --kind orders`).
+register_job(
+    "import_orders",
+    "erpsync.sync.order_import:import_orders_job",
+    queue=QUEUE_ORDERS,
+    lock=LOCK_SHOP,
+    schedule=Every("poll_interval_minutes", switch="sync_orders"),
+    applies_to="erpsync.sync.order_import:lists_orders",
+    run_kind="orders",
+    description="import new and changed orders of a shop",
+)
+
+# Statuses and waybills out: the changes of one order are delivered in the order they were made.
+register_outbox_handler("order_status", "erpsync.sync.order_status:deliver_statuses", batch_size=50)
+register_outbox_handler("waybill", "erpsync.sync.waybills:deliver_waybills", batch_size=50)
 
 # The catalog side of marketplaces with an API for it (Kasta, Kaspi): the category tree with the
 # attributes of the mapped categories, product uploads (batches polled to their result), and the state

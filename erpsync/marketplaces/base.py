@@ -8,7 +8,7 @@ operation. Money is ``Decimal``; times are timezone-aware.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
@@ -27,6 +27,9 @@ class Enumerations:
     (an empty mapping: the marketplace does not restrict, or we do not know its rules).
     ``open_sections`` names sections whose values are per shop (e.g. delivery options configured in
     the seller's cabinet): the validator warns about unknown values there instead of refusing them.
+    ``security_code_for`` names outbound statuses the marketplace sets only with a code the buyer
+    received (Kaspi COMPLETED): a change without ``extra["security_code"]`` asks the marketplace to send
+    the buyer the code, and the status is set by a second change that carries it.
     """
 
     statuses: Mapping[str, str]
@@ -37,6 +40,7 @@ class Enumerations:
     payment_methods: Mapping[str, str] = field(default_factory=dict)
     transitions: Mapping[str, frozenset[str]] = field(default_factory=dict)
     open_sections: frozenset[str] = frozenset()
+    security_code_for: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True)
@@ -146,6 +150,27 @@ class Order:
     waybill_number: str | None = None
     extra: Mapping[str, Any] = field(default_factory=dict)  # marketplace-specific facts worth keeping
     raw: Mapping[str, Any] = field(default_factory=dict, repr=False)  # the payload, for the log
+
+
+@dataclass(frozen=True)
+class UnreadableOrder:
+    """An order of a listing whose payload could not be decoded, yielded in its place so that one bad
+    order never ends the listing. ``external_id`` and ``created_at`` are set when they could be read."""
+
+    error: str
+    raw: Mapping[str, Any] = field(default_factory=dict, repr=False)
+    external_id: str | None = None
+    created_at: datetime | None = None
+
+
+def read_order(
+    decode: Callable[[Mapping[str, Any]], Order], payload: Mapping[str, Any], *, external_id: str | None = None
+) -> Order | UnreadableOrder:
+    """``decode(payload)``, or an ``UnreadableOrder`` carrying the payload and the ``PayloadError``."""
+    try:
+        return decode(payload)
+    except PayloadError as error:
+        return UnreadableOrder(error=str(error), raw=payload, external_id=external_id)
 
 
 @dataclass(frozen=True)
@@ -319,8 +344,9 @@ class Connector:
 
     def __init__(self, shop: ShopConfig) -> None:
         self.shop = shop
-        # Items a listing skipped because their payload could not be decoded (one bad order never stops
-        # a listing): the use case logs them after the loop and may clear the list.
+        # Items a listing skipped because their payload could not be decoded (one bad item never stops a
+        # listing): the use case logs them after the loop and may clear the list. Order listings yield an
+        # ``UnreadableOrder`` instead, which carries the payload for the sync log.
         self.rejected: list[PayloadError] = []
 
     def reject(self, error: PayloadError) -> None:
@@ -328,8 +354,13 @@ class Connector:
         self.rejected.append(error)
 
     # orders
-    def list_orders(self, since: datetime, until: datetime) -> Iterator[Order]:
-        """Orders created or changed in [since, until] (as far as the marketplace can filter), with lines."""
+    def list_orders(self, since: datetime, until: datetime) -> Iterator[Order | UnreadableOrder]:
+        """Orders created or changed in [since, until] (as far as the marketplace can filter), with lines.
+
+        An order whose payload cannot be decoded is yielded as an ``UnreadableOrder`` (see ``read_order``),
+        never raised, so the rest of the listing still arrives. Marketplaces that can filter by the time
+        of the last change declare ``CAP_ORDERS_CHANGED_SINCE``; the others filter by creation time.
+        """
         raise Unsupported(self.name, "listing orders")
 
     def get_order(self, ref: OrderRef) -> Order:

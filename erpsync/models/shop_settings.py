@@ -64,6 +64,9 @@ SETTINGS: tuple[SettingSpec, ...] = (
     SettingSpec("price_type", "choice", "retail", "Which standard price this shop sells at.",
                 choices=("retail", "wholesale")),
     SettingSpec("reservation_days", "int", 3, "Days an imported order's stock stays reserved.", minimum=0),
+    SettingSpec("order_lookback_days", "int", 14,
+                "How far back the first order import reads, and how long open orders are read again "
+                "for status changes on marketplaces that list orders by creation date (Kaspi).", minimum=1),
     SettingSpec("auto_invoice", "bool", False, "Create an invoice when a paid order is imported."),
     SettingSpec("auto_accept", "bool", False,
                 "Accept new orders on the marketplace as soon as they are imported (Prom: new → received)."),

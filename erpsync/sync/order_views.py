@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
 
 from erpsync.core.errors import NotFoundError
-from erpsync.models import Order, OrderLine, Reservation, Shop
+from erpsync.models import Order, OrderLine, OutboxMessage, Reservation, Shop
 
 
 @dataclass(frozen=True)
@@ -136,8 +136,27 @@ def order_detail(session: Session, order: Order) -> dict[str, Any]:
              h.external_status, "source": h.source, "actor": h.actor, "note": h.note}
             for h in order.history
         ],
+        "outbox": _outbox(session, order),
         "raw_payload": order.raw_payload,
     }
+
+
+def _outbox(session: Session, order: Order) -> list[dict[str, Any]]:
+    """The order's queued and past status changes and waybill pushes (codes masked)."""
+    from erpsync.sync.order_outbox import ORDER_KINDS
+
+    messages = session.scalars(
+        select(OutboxMessage).where(
+            OutboxMessage.shop_id == order.shop_id, OutboxMessage.kind.in_(ORDER_KINDS),
+            OutboxMessage.payload["order_id"].as_integer() == order.id,
+        ).order_by(OutboxMessage.id)
+    )
+    return [
+        {"id": m.id, "kind": m.kind, "state": m.state, "attempts": m.attempts, "status": m.payload.get("status"),
+         "step": m.payload.get("step"), "next_attempt_at": _iso(m.next_attempt_at), "last_error": m.last_error,
+         "delivered_at": _iso(m.delivered_at)}
+        for m in messages
+    ]
 
 
 def _reservation(reservation: Reservation) -> dict[str, Any]:

@@ -8,6 +8,7 @@ from datetime import timedelta
 
 import pytest
 from playwright.sync_api import Page, expect
+from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 from sqlalchemy import select
 
 from erpsync.models import OutboxMessage, Shop, utcnow
@@ -94,6 +95,7 @@ def test_an_accountant_filters_orders_by_unmatched_lines_and_by_shop(live: Live,
     expect(rows).to_have_count(1)
     expect(rows).to_contain_text("K-101")
     page.click("a:has-text('Reset Filters')")
+    expect(rows).to_have_count(3)  # the unfiltered page has loaded before the next filter is added
     _add_filter(page, "Shop", "ua-prom")
     expect(rows).to_have_count(1)
     expect(rows).to_contain_text("P-200")
@@ -119,8 +121,17 @@ def test_an_accountant_sends_a_failed_push_again(live: Live, page: Page) -> None
 
 def _add_filter(page: Page, name: str, choice: str) -> None:
     """Flask-Admin's filter controls: "Add Filter", pick the filter, pick a value in its drop-down, "Apply"."""
-    page.click("a.nav-link:has-text('Add Filter')")
-    page.click(f".field-filters a.filter:text-is('{name}')")
+    page.wait_for_load_state("load")  # the drop-down's script is bound once the page has loaded
+    toggle = page.locator("a.nav-link:has-text('Add Filter')")
+    item = page.locator(f".field-filters a.filter:text-is('{name}')")
+    for _attempt in range(3):  # a click that lands while the page settles may not open the drop-down
+        toggle.click()
+        try:
+            item.wait_for(state="visible", timeout=3000)
+            break
+        except PlaywrightTimeoutError:
+            continue
+    item.click()
     row = page.locator("#filter_form table.filters tr").last
     row.locator(".select2-container").last.click()
     page.locator(".select2-drop-active .select2-result-label").filter(

@@ -106,4 +106,5 @@ def test_shop_check_says_whether_the_marketplace_accepts_the_credentials(cli: Cl
         assert refused.output.startswith("error: ") and len(refused.output.strip().splitlines()) == 1
         assert "not-the-token-0000" not in refused.output
     cli("shop", "add", "hub", "-m", "hubber", "--credential", "username=u", "--credential", "password=p")
+    # Hubber is served through its feed only: there is no API connection to check
     assert "hubber does not support checking the connection" in cli("shop", "check", "hub", expect=1).output

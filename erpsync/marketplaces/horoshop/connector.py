@@ -35,6 +35,7 @@ from erpsync.marketplaces.base import (
     ShopConfig,
     StatusChange,
     StockPriceItem,
+    UnreadableOrder,
     WaybillInfo,
 )
 from erpsync.marketplaces.horoshop import codec
@@ -95,8 +96,9 @@ class HoroshopConnector(Connector):
     def _decode(self, raw: Any, path: str) -> Order:
         return codec.decode_order(raw, path, zone=self.zone, name_order=self.name_order)
 
-    def list_orders(self, since: datetime, until: datetime) -> Iterator[Order]:
-        """Orders created in [since, until] (Horoshop filters by creation time), page by page."""
+    def list_orders(self, since: datetime, until: datetime) -> Iterator[Order | UnreadableOrder]:
+        """Orders created in [since, until] (Horoshop filters by creation time), page by page. An order
+        that cannot be decoded comes as an ``UnreadableOrder`` (its payload and the error); the rest follow."""
         if since > until:
             raise ValidationError(f"order listing: the start {since.isoformat()} is after the end {until.isoformat()}")
         window = {"from": codec.format_time(since, self.zone), "to": codec.format_time(until, self.zone)}
@@ -111,9 +113,12 @@ class HoroshopConnector(Connector):
                 fresh += 1
                 seen.add(order_id)
                 try:
-                    yield self._decode(raw, f"orders/get[offset={offset}].orders[{index}]")
+                    order = self._decode(raw, f"orders/get[offset={offset}].orders[{index}]")
                 except PayloadError as error:
-                    self.reject(error)
+                    yield UnreadableOrder(str(error), raw=raw if isinstance(raw, dict) else {"order": raw},
+                                          external_id=order_id)
+                    continue
+                yield order
             if len(page) < size or not fresh:  # a short page is the last; a page of known orders means no paging
                 return
             offset += len(page)

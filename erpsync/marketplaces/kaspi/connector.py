@@ -45,6 +45,7 @@ from erpsync.marketplaces.base import (
     ProductUploadItem,
     ShopConfig,
     StatusChange,
+    UnreadableOrder,
 )
 from erpsync.marketplaces.http import RetryPolicy, shop_rate_limiter
 from erpsync.marketplaces.kaspi import codec
@@ -77,6 +78,16 @@ def order_windows(since: datetime, until: datetime, max_days: int) -> list[tuple
         windows.append((start, end))
         start = end + timedelta(milliseconds=1)
     return windows
+
+
+def _creation_date(resource: Mapping[str, Any]) -> datetime | None:
+    """The creation date of an order resource that failed to decode, when it can be read."""
+    attributes = resource.get("attributes")
+    try:
+        return codec.ms_to_datetime(attributes.get("creationDate"), "creationDate") if isinstance(
+            attributes, dict) else None
+    except PayloadError:
+        return None
 
 
 class KaspiConnector(Connector):
@@ -131,9 +142,10 @@ class KaspiConnector(Connector):
         *,
         states: Sequence[str] = ORDER_STATES,
         with_lines: bool = True,
-    ) -> Iterator[Order]:
+    ) -> Iterator[Order | UnreadableOrder]:
         """Orders created in [since, until]: every window of ≤ 14 days, every state, every page.
-        An order whose payload cannot be decoded is set aside in ``self.rejected``."""
+        An order whose payload cannot be decoded is yielded as an ``UnreadableOrder`` (its resource and
+        the error), and the listing goes on."""
         seen: set[str] = set()
         for start, end in order_windows(since, until, self.limits.max_window_days or MAX_WINDOW_DAYS):
             for state in states:
@@ -143,9 +155,12 @@ class KaspiConnector(Connector):
                         continue
                     seen.add(order_id)
                     try:
-                        yield self._order(resource, included, with_lines)
+                        order = self._order(resource, included, with_lines)
                     except PayloadError as error:
-                        self.reject(error)
+                        yield UnreadableOrder(str(error), raw=resource, external_id=resource.get("id") and order_id,
+                                              created_at=_creation_date(resource))
+                        continue
+                    yield order
 
     def _order_pages(
         self, start: datetime, end: datetime, state: str

@@ -70,4 +70,5 @@ ENUMS = Enumerations(
     delivery_methods=DELIVERY_MODES,
     payment_methods=PAYMENT_MODES,
     transitions=TRANSITIONS,
+    security_code_for=frozenset({"COMPLETED"}),  # the buyer's SMS code (X-Security-Code), two requests
 )

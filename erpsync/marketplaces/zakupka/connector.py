@@ -14,9 +14,19 @@ from datetime import datetime
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import httpx
+from lxml import etree
 
 from erpsync.core.errors import CredentialError, NotFoundError, PayloadError, ValidationError
-from erpsync.marketplaces.base import CAP_FEED, CAP_ORDERS, Connector, Limits, Order, OrderRef, ShopConfig
+from erpsync.marketplaces.base import (
+    CAP_FEED,
+    CAP_ORDERS,
+    Connector,
+    Limits,
+    Order,
+    OrderRef,
+    ShopConfig,
+    UnreadableOrder,
+)
 from erpsync.marketplaces.http import RetryPolicy, shop_rate_limiter
 from erpsync.marketplaces.names import NAME_ORDERS
 from erpsync.marketplaces.zakupka import codec
@@ -62,27 +72,31 @@ class ZakupkaConnector(Connector):
     def close(self) -> None:
         self.client.close()
 
-    def _orders(self) -> Iterator[Order]:
-        """Every order of the file; a document that cannot be read is set aside (``rejected``)."""
+    def _orders(self) -> Iterator[Order | UnreadableOrder]:
+        """Every order of the file; a document that cannot be read comes as an ``UnreadableOrder`` (its XML
+        and the error)."""
         content, content_type = self.client.orders_file()
         root = codec.parse_file(content, content_type, source=f"zakupka orders file of shop {self.shop.name}")
         for document in codec.documents(root):
             try:
                 yield codec.decode_document(document, zone=self.zone, name_order=self.name_order)
             except PayloadError as error:
-                self.reject(error)
+                xml = etree.tostring(document, encoding="unicode")
+                yield UnreadableOrder(str(error), raw={"document": xml[:20000]},
+                                      external_id=codec.element_text(document, "Ид"))
 
-    def list_orders(self, since: datetime, until: datetime) -> Iterator[Order]:
-        """The file's orders created in [since, until]."""
+    def list_orders(self, since: datetime, until: datetime) -> Iterator[Order | UnreadableOrder]:
+        """The file's orders created in [since, until], and every document that cannot be read (its date
+        is unknown)."""
         if since > until:
             raise ValidationError(f"order listing: the start {since.isoformat()} is after the end {until.isoformat()}")
         for order in self._orders():
-            if since <= order.created_at <= until:
+            if isinstance(order, UnreadableOrder) or since <= order.created_at <= until:
                 yield order
 
     def get_order(self, ref: OrderRef) -> Order:
         for order in self._orders():
-            if order.external_id == ref.external_id:
+            if isinstance(order, Order) and order.external_id == ref.external_id:
                 return order
         raise NotFoundError(f"zakupka: order {ref.number or ref.external_id} is not in the orders file of shop "
                             f"{self.shop.name!r} (the file holds new orders only)")

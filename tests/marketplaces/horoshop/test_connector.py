@@ -10,7 +10,7 @@ from decimal import Decimal
 import pytest
 
 from erpsync.core.errors import AuthenticationError, MarketplaceError, NotFoundError, ValidationError
-from erpsync.marketplaces.base import OrderRef, StatusChange, StockPriceItem, WaybillInfo
+from erpsync.marketplaces.base import Order, OrderRef, StatusChange, StockPriceItem, UnreadableOrder, WaybillInfo
 from erpsync.marketplaces.horoshop import HoroshopConnector
 from erpsync.sandbox.horoshop import HoroshopSandbox
 from tests.marketplaces.horoshop.conftest import LOGIN, make_connector
@@ -120,12 +120,13 @@ def test_server_errors_and_rate_limits_are_retried(sandbox, connector) -> None:
     assert connector.get_order(OrderRef("1042")).status == "6"
 
 
-def test_a_broken_order_is_set_aside_and_the_others_arrive(sandbox, connector) -> None:
-    sandbox.add_order(stat_created="not a time")
-    orders = list(connector.list_orders(SINCE, datetime.now(UTC) + timedelta(minutes=1)))
-    assert [o.external_id for o in orders] == ["7", "1042"]
-    [rejected] = connector.rejected
-    assert rejected.field is not None and rejected.field.endswith("orders[2].stat_created")
+def test_a_broken_order_comes_with_its_payload_and_the_others_arrive(sandbox, connector) -> None:
+    broken = sandbox.add_order(stat_created="not a time")
+    listed = list(connector.list_orders(SINCE, datetime.now(UTC) + timedelta(minutes=1)))
+    assert [o.external_id for o in listed if isinstance(o, Order)] == ["7", "1042"]
+    [unreadable] = [o for o in listed if isinstance(o, UnreadableOrder)]
+    assert unreadable.external_id == str(broken) and unreadable.raw["stat_created"] == "not a time"
+    assert "orders[2].stat_created" in unreadable.error
 
 
 def test_the_shops_vocabularies_are_read_for_the_mapping_editor(connector: HoroshopConnector) -> None:

@@ -13,17 +13,18 @@ from erpsync.core.errors import (
     AuthenticationError,
     MarketplaceError,
     NotFoundError,
-    PayloadError,
     TransitionError,
     Unsupported,
     ValidationError,
 )
 from erpsync.marketplaces.base import (
     LineChange,
+    Order,
     OrderRef,
     ProductAttributeValue,
     StatusChange,
     StockPriceItem,
+    UnreadableOrder,
     WaybillInfo,
 )
 from erpsync.marketplaces.kaspi import KaspiConnector
@@ -127,16 +128,18 @@ def test_products_and_points_of_service_are_fetched_once_per_listing(sandbox: Ka
     assert sum(p.endswith("/entries") for p in paths) == 3
 
 
-def test_a_malformed_order_is_set_aside_and_the_listing_goes_on(sandbox: KaspiSandbox) -> None:
-    good = sandbox.add_order()
+def test_a_malformed_order_is_yielded_as_unreadable_and_the_listing_goes_on(sandbox: KaspiSandbox) -> None:
+    first = sandbox.add_order()
     bad = sandbox.add_order()
+    last = sandbox.add_order()
     sandbox.order(bad).attributes["totalPrice"] = "a lot"
     with make_connector(sandbox.base_url) as kaspi:
         listed = list(kaspi.list_orders(NOW - timedelta(days=1), NOW, states=["NEW"], with_lines=False))
-        assert [o.external_id for o in listed] == [good]
-        [error] = kaspi.rejected
-    assert isinstance(error, PayloadError) and error.field == f"orders/{bad}.attributes.totalPrice"
-    assert str(error) == f"orders/{bad}.attributes.totalPrice: expected a number, got 'a lot'"
+    assert [o.external_id for o in listed if isinstance(o, Order)] == [first, last]
+    [unreadable] = [o for o in listed if isinstance(o, UnreadableOrder)]
+    assert unreadable.external_id == bad and unreadable.raw["attributes"]["totalPrice"] == "a lot"
+    assert unreadable.created_at is not None
+    assert unreadable.error == f"orders/{bad}.attributes.totalPrice: expected a number, got 'a lot'"
 
 
 def test_one_order_is_read_by_code_or_by_id(connector: KaspiConnector, sandbox: KaspiSandbox) -> None:

@@ -11,7 +11,16 @@ from decimal import Decimal
 import pytest
 
 from erpsync.core.errors import AuthenticationError, NotFoundError, Unsupported
-from erpsync.marketplaces.base import CAP_FEED, CAP_ORDERS, OrderRef, StatusChange, StockPriceItem, WaybillInfo
+from erpsync.marketplaces.base import (
+    CAP_FEED,
+    CAP_ORDERS,
+    Order,
+    OrderRef,
+    StatusChange,
+    StockPriceItem,
+    UnreadableOrder,
+    WaybillInfo,
+)
 from erpsync.sandbox.zakupka import KYIV, ZakupkaSandbox
 from tests.marketplaces.zakupka.conftest import FIXTURES, make_connector
 
@@ -80,10 +89,11 @@ def test_server_errors_are_retried(sandbox: ZakupkaSandbox) -> None:
 def test_a_seeded_file_with_a_broken_document_gives_the_others_and_names_it() -> None:
     with ZakupkaSandbox(seed_dir=FIXTURES / "sandbox", days=100000) as server, \
             make_connector(server.orders_url) as zakupka:
-        orders = list(zakupka.list_orders(datetime(2024, 1, 1, tzinfo=UTC), datetime.now(UTC)))
-        assert [o.external_id for o in orders] == ["5512345"]
-        [rejected] = zakupka.rejected
-        assert rejected.field == "Документ[Ид=5512346].Сумма"
+        listed = list(zakupka.list_orders(datetime(2024, 1, 1, tzinfo=UTC), datetime.now(UTC)))
+        assert [o.external_id for o in listed if isinstance(o, Order)] == ["5512345"]
+        [unreadable] = [o for o in listed if isinstance(o, UnreadableOrder)]
+        assert unreadable.external_id == "5512346" and "<Ид>5512346</Ид>" in unreadable.raw["document"]
+        assert unreadable.error.startswith("Документ[Ид=5512346].Сумма")
 
 
 def test_zakupka_takes_nothing_back(sandbox: ZakupkaSandbox) -> None:
