@@ -611,6 +611,20 @@ def _status_history(order: Mapping[str, Any], where: str) -> list[tuple[str, dat
     return history
 
 
+def first_status_time(order: Mapping[str, Any]) -> datetime | None:
+    """The earliest readable time of an order's status history (for an order that cannot be decoded)."""
+    times = []
+    statuses = order.get("statuses")
+    for entry in statuses if isinstance(statuses, list) else []:
+        try:
+            moment = time_of(entry.get("created_at"), "created_at") if isinstance(entry, dict) else None
+        except PayloadError:
+            moment = None
+        if moment is not None:
+            times.append(moment)
+    return min(times) if times else None
+
+
 def current_status(history: Sequence[tuple[str, datetime | None]]) -> str:
     """The latest status; a cancellation wins over the technical refund Kasta may add after it."""
     if not history:

@@ -18,7 +18,7 @@ from typing import Any
 
 import httpx
 
-from erpsync.core.errors import CredentialError, MarketplaceError, NotFoundError, PayloadError, ValidationError
+from erpsync.core.errors import CredentialError, MarketplaceError, NotFoundError, ValidationError
 from erpsync.marketplaces.base import (
     CAP_CATEGORIES,
     CAP_ORDERS,
@@ -39,6 +39,8 @@ from erpsync.marketplaces.base import (
     PushResult,
     ShopConfig,
     StockPriceItem,
+    UnreadableOrder,
+    read_order,
 )
 from erpsync.marketplaces.http import RetryPolicy, shop_rate_limiter
 from erpsync.marketplaces.kasta import codec
@@ -95,9 +97,9 @@ class KastaConnector(Connector):
 
     # --- orders ----------------------------------------------------------------------------------
 
-    def list_orders(self, since: datetime, until: datetime) -> Iterator[Order]:
+    def list_orders(self, since: datetime, until: datetime) -> Iterator[Order | UnreadableOrder]:
         """Orders from ``since`` on (Kasta's ``from``), page by page along Kasta's cursor until nothing
-        remains. An order that cannot be decoded is set aside in ``self.rejected``."""
+        remains. An order that cannot be decoded is yielded as an ``UnreadableOrder`` with its payload."""
         if since.tzinfo is None or until.tzinfo is None:
             raise ValidationError("order listing times need a timezone")
         cursor: str | None = None
@@ -107,10 +109,12 @@ class KastaConnector(Connector):
                                                since=since.astimezone(UTC).isoformat().replace("+00:00", "Z"))
             page = codec.decode_orders_page(document, f"orders/list?cursor={cursor or ''}")
             for index, item in enumerate(page.items):
-                try:
-                    yield codec.decode_order(item, f"orders/list.items[{index}]")
-                except PayloadError as error:
-                    self.reject(error)
+                payload = item if isinstance(item, dict) else {"item": item}
+                order = read_order(lambda p, i=index: codec.decode_order(p, f"orders/list.items[{i}]"), payload,
+                                   external_id=codec.text_of(payload.get("id")))
+                if isinstance(order, UnreadableOrder) and order.created_at is None:
+                    order = replace(order, created_at=codec.first_status_time(payload))
+                yield order
             if not page.items or page.remains <= 0 or not page.cursor or page.cursor in seen_cursors:
                 return
             seen_cursors.add(page.cursor)

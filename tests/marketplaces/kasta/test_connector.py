@@ -9,7 +9,15 @@ from decimal import Decimal
 import pytest
 
 from erpsync.core.errors import AuthenticationError, MarketplaceError, NotFoundError, Unsupported, ValidationError
-from erpsync.marketplaces.base import OrderRef, ProductAttributeValue, StatusChange, StockPriceItem, WaybillInfo
+from erpsync.marketplaces.base import (
+    Order,
+    OrderRef,
+    ProductAttributeValue,
+    StatusChange,
+    StockPriceItem,
+    UnreadableOrder,
+    WaybillInfo,
+)
 from erpsync.marketplaces.kasta import KastaConnector
 from erpsync.sandbox.kasta import KastaSandbox
 from tests.marketplaces.kasta.conftest import SHIRTS, TOKEN, make_connector, shirt
@@ -162,15 +170,17 @@ def test_an_order_is_read_by_its_id_and_a_missing_one_is_named(connector: KastaC
         connector.get_order(OrderRef("1"))
 
 
-def test_an_order_that_cannot_be_decoded_is_set_aside_and_the_listing_goes_on(connector: KastaConnector,
-                                                                              sandbox: KastaSandbox) -> None:
-    good = sandbox.add_order(order_id="70001")
-    bad = sandbox.add_order(order_id="70002")
+def test_an_order_that_cannot_be_decoded_is_yielded_unreadable_and_the_listing_goes_on(
+    connector: KastaConnector, sandbox: KastaSandbox
+) -> None:
+    good = sandbox.add_order(order_id="70001", created_at=NOW - timedelta(minutes=5))
+    bad = sandbox.add_order(order_id="70002", created_at=NOW - timedelta(minutes=3))
     sandbox.kasta.orders[bad].payload["ordered_items"][0]["quantity"] = "два"
-    orders = list(connector.list_orders(NOW - timedelta(days=1), NOW + timedelta(hours=2)))
-    assert [o.external_id for o in orders] == [good]
-    [rejected] = connector.rejected
-    assert "orders/70002.ordered_items[0].quantity: expected a number" in str(rejected)
+    first, second = connector.list_orders(NOW - timedelta(days=1), NOW + timedelta(hours=2))
+    assert isinstance(first, Order) and first.external_id == good
+    assert isinstance(second, UnreadableOrder) and second.external_id == bad
+    assert "orders/70002.ordered_items[0].quantity: expected a number" in second.error
+    assert second.raw["id"] == bad and second.created_at is not None
 
 
 def test_status_changes_and_waybills_are_not_in_kastas_api(connector: KastaConnector) -> None:
