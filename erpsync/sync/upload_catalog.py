@@ -139,7 +139,9 @@ def _candidates(session: Session, shop_id: int, params: dict[str, Any]) -> list[
     query = (select(Product.id).join(Listing, Listing.product_id == Product.id)
              .where(Listing.shop_id == shop_id, Listing.upload.is_(True), Product.is_active.is_(True))
              .order_by(Product.id))
-    if not params.get("all"):
+    if params.get("all"):
+        query = query.where(Listing.state != "deleted")
+    else:
         query = query.where(Listing.state.in_(UPLOADABLE_STATES))
     skus = params.get("skus")
     if skus:
