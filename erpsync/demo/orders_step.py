@@ -37,19 +37,25 @@ def _demo_shop(database: Database, secret_key: str, base_url: str) -> int:
                             credentials={"token": DEMO_TOKEN},
                             settings={"order_lookback_days": 21, "auto_invoice": True})
         else:  # a new sandbox each run, with orders of the last weeks: read them all again
-            update_shop(session, shop, secret_key=secret_key, base_url=base_url, credentials={"token": DEMO_TOKEN})
+            update_shop(session, shop, secret_key=secret_key, base_url=base_url, credentials={"token": DEMO_TOKEN},
+                        settings={**(shop.settings or {}), "order_lookback_days": 21, "auto_invoice": True})
             session.execute(delete(SyncCursor).where(SyncCursor.shop_id == shop.id))
         _bind_catalog(session, shop.id)
         return shop.id
 
 
 def _bind_catalog(session: Session, shop_id: int) -> None:
-    """List the first sample products in the shop under the sandbox's SKUs, so order lines find them."""
-    if session.scalar(select(Listing.id).where(Listing.shop_id == shop_id).limit(1)) is not None:
-        return
+    """List the first sample products in the shop under the sandbox's SKUs, so order lines find them
+    (the feeds step may have listed them already, without the sandbox's SKUs)."""
     products = session.scalars(select(Product.id).order_by(Product.id).limit(len(CATALOG) - 1)).all()
+    query = select(Listing).where(Listing.shop_id == shop_id, Listing.product_id.in_(products))
+    listed = {listing.product_id: listing for listing in session.scalars(query)}
     for product_id, item in zip(products, CATALOG, strict=False):  # the last SKU stays unmatched
-        session.add(Listing(shop_id=shop_id, product_id=product_id, external_sku=item[0], state="active"))
+        listing = listed.get(product_id)
+        if listing is None:
+            session.add(Listing(shop_id=shop_id, product_id=product_id, external_sku=item[0], state="active"))
+        elif listing.external_sku is None:
+            listing.external_sku = item[0]
 
 
 def _orders(database: Database, report: ImportReport) -> list[Order]:

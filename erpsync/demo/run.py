@@ -68,6 +68,12 @@ def step_mapping_files(state: DemoState) -> None:
     step_mappings(state.database, state.app.settings.mappings_dir)
 
 
+def step_feeds(state: DemoState) -> None:
+    from erpsync.demo.feeds import show_demo_feeds
+
+    show_demo_feeds(state.database, state.app.settings)
+
+
 def step_orders(state: DemoState) -> None:
     from erpsync.demo.orders_step import step_orders as orders
 
@@ -84,6 +90,7 @@ STEPS: list[tuple[str, Callable[[DemoState], None]]] = [
     ("What is in the accounting database", step_catalog_summary),
     ("Shops and marketplaces", step_shops),
     ("Mapping files", step_mapping_files),
+    ("Feeds for every feed-based marketplace", step_feeds),
     ("Orders from Kaspi, statuses back (the Kaspi sandbox)", step_orders),
     ("Kasta: category schema, upload, moderation, orders (sandbox)", step_kasta),
 ]

@@ -15,7 +15,16 @@ import importlib
 import os
 
 from erpsync.core.errors import ConfigError
-from erpsync.jobs.registry import LOCK_SHOP, NO_RETRY, QUEUE_CATALOG, QUEUE_ORDERS, QUEUE_PUSH, Every, register_job
+from erpsync.jobs.registry import (
+    LOCK_SHOP,
+    NO_RETRY,
+    QUEUE_CATALOG,
+    QUEUE_ORDERS,
+    QUEUE_PUSH,
+    Every,
+    RetryPolicy,
+    register_job,
+)
 from erpsync.sync.outbox import register_outbox_handler
 
 # Delivery of due outbox messages of one kind for one shop. The dispatcher enqueues it; the outbox
@@ -45,6 +54,21 @@ register_job(
     applies_to="erpsync.sync.order_import:lists_orders",
     run_kind="orders",
     description="import new and changed orders of a shop",
+)
+
+# Catalog out: each feed-based shop's feed is rendered every feed_interval_minutes (the marketplace
+# pulls the file from its URL); a render reads the whole listed catalog, so it gets an hour.
+register_job(
+    "render_feed",
+    "erpsync.sync.feeds:render_feed_job",
+    queue=QUEUE_CATALOG,
+    lock=LOCK_SHOP,
+    schedule=Every("feed_interval_minutes"),
+    applies_to="erpsync.sync.feeds:renders_feed",
+    retry=RetryPolicy(2, (60, 300)),
+    timeout=3600,
+    run_kind="feed",
+    description="render a shop's catalog feed",
 )
 
 # Statuses and waybills out: the changes of one order are delivered in the order they were made.

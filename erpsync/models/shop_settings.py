@@ -41,6 +41,10 @@ def _poll_minimum(value: Any, marketplace: str) -> str | None:
     return None
 
 
+def _at_most_30(value: Any, _marketplace: str) -> str | None:
+    return "Kaspi allows at most 30 days of pre-order" if value > 30 else None
+
+
 def _known_timezone(value: Any, marketplace: str) -> str | None:
     try:
         ZoneInfo(value)
@@ -91,6 +95,18 @@ SETTINGS: tuple[SettingSpec, ...] = (
     SettingSpec("photo_base_url", "str", None, "Base URL prepended to photo file names that are not URLs."),
     SettingSpec("storefront", "str", None, "Kaufland storefront (de, cz, sk, pl, at, fr, it).",
                 marketplaces=("kaufland",)),
+    SettingSpec("product_url", "str", None,
+                "Address of a product's page on your site for feeds' <url>: placeholders {sku}, {slug}, {id}, "
+                "e.g. https://shop.example/p/{slug}."),
+    SettingSpec("city_ids", "list", [],
+                "Kaspi city codes: when set, the price list sends <cityprices> for these cities (a product's "
+                "price for a city is its price with scope kaspi:<city code>, else its Kaspi price).",
+                marketplaces=("kaspi",)),
+    SettingSpec("preorder_days", "int", 0,
+                "Kaspi: days of pre-order (preOrder, at most 30) sent for products without stock when "
+                "zero_stock=awaiting.", minimum=0, marketplaces=("kaspi",), check=_at_most_30),
+    SettingSpec("handling_time_days", "int", 1, "Kaufland inventory file: handling time in working days.",
+                minimum=0, marketplaces=("kaufland",)),
     SettingSpec("timezone", "str", None,
                 "The shop's clock, for marketplaces whose times carry no zone (default Europe/Kyiv).",
                 marketplaces=("horoshop", "zakupka"), check=_known_timezone),

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import importlib
+import pkgutil
 from pathlib import Path
 
 import pytest
@@ -28,8 +30,21 @@ def _example_url(app: Flask, rule: object) -> str:
         return url_for(rule.endpoint, **values)  # type: ignore[attr-defined]
 
 
+def _public_blueprints() -> set[str]:
+    """The login pages, static files, and every module of erpsync.admin.blueprints (public by design:
+    health checks, feed URLs guarded by their own token)."""
+    from erpsync.admin import blueprints
+
+    names = {"auth", "static"}
+    for module_info in pkgutil.iter_modules(blueprints.__path__):
+        blueprint = getattr(importlib.import_module(f"{blueprints.__name__}.{module_info.name}"), "blueprint", None)
+        if blueprint is not None:
+            names.add(blueprint.name)
+    return names
+
+
 def _panel_rules(app: Flask, method: str) -> list[object]:
-    public = {"health", "auth", "static"}
+    public = _public_blueprints()
     rules = []
     for rule in app.url_map.iter_rules():
         blueprint = rule.endpoint.rpartition(".")[0]
