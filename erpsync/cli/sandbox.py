@@ -73,6 +73,7 @@ def sandbox(
         port=port,
         orders=orders,
         log=click.echo,
+        marketplace=marketplace,
     )
     server.start()
     shown = ", ".join(f"{k}={v}" for k, v in server.credentials.items())

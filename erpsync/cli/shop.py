@@ -157,4 +157,20 @@ def shop_check(app: AppContext, name: str) -> None:
     click.echo(f"shop {name}: the marketplace accepted the credentials")
 
 
+@shop_group.command("options")
+@click.argument("name")
+@click.option("--section", type=click.Choice(["delivery", "payment", "statuses"]), default="delivery",
+              show_default=True, help="Which of the seller's options to list.")
+@pass_app
+def shop_options_command(app: AppContext, name: str, section: str) -> None:
+    """List the delivery / payment options or the order statuses the seller configured on the marketplace:
+    the codes its orders carry, to map in mappings/shops/NAME.yaml."""
+    from erpsync.sync.shop_options import shop_options
+
+    with app.database().session() as session:
+        options = shop_options(session, name, section, secret_key=app.settings.require_secret_key())
+    print_table(f"{name}: {section}", ["code", "name", "enabled"],
+                [(o.code, o.name, "yes" if o.enabled else "no") for o in options])
+
+
 COMMANDS = [shop_group]

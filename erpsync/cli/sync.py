@@ -1,5 +1,7 @@
-"""``erpsync sync orders|push|categories|upload|states``: import a shop's orders, deliver its queued status
-changes and waybills; download its marketplace's categories, upload its products, follow their states.
+"""``erpsync sync orders|push|stock|catalog-import|categories|upload|states``: import a shop's orders,
+deliver its queued status changes and waybills, push its stock and prices, import its catalog on the
+marketplace into listings; download its marketplace's categories, upload its products, follow their
+states.
 
 Each runs here (with the same lock and sync log as on a worker) or, with ``--enqueue``, goes to the
 workers' queue.
@@ -71,6 +73,28 @@ def sync_push(app: AppContext, shop: str | None, all_shops: bool, enqueue: bool)
             run_or_enqueue(app, "deliver_outbox", name, {"kind": kind}, enqueue=enqueue)
 
     _each(_shops(app, shop, all_shops), push)
+
+
+@sync_group.command("stock")
+@click.option("--shop", required=True, help="The shop to push stock and prices to.")
+@click.option("--full", is_flag=True, help="Send every listed product, not only those that changed.")
+@enqueue_option
+@pass_app
+def sync_stock(app: AppContext, shop: str, full: bool, enqueue: bool) -> None:
+    """Push the stock and prices of the shop's listed products that changed since the last push (with
+    --full: all of them) through the marketplace's API."""
+    run_or_enqueue(app, "stock_prices_full" if full else "stock_prices", shop, {}, enqueue=enqueue)
+
+
+@sync_group.command("catalog-import")
+@click.option("--shop", required=True, help="The shop whose catalog on the marketplace to import.")
+@click.option("--url", help="The catalog's YML export (default: the shop's catalog_url setting).")
+@enqueue_option
+@pass_app
+def sync_catalog_import(app: AppContext, shop: str, url: str | None, enqueue: bool) -> None:
+    """Match the products of the shop's catalog on the marketplace to ours, by the listing's id, SKU or
+    barcode, and record their ids there as listings."""
+    run_or_enqueue(app, "catalog_import", shop, {"url": url}, enqueue=enqueue)
 
 
 @sync_group.command("categories")

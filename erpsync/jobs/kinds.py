@@ -21,6 +21,7 @@ from erpsync.jobs.registry import (
     QUEUE_CATALOG,
     QUEUE_ORDERS,
     QUEUE_PUSH,
+    DailyAt,
     Every,
     RetryPolicy,
     register_job,
@@ -74,6 +75,24 @@ register_job(
 # Statuses and waybills out: the changes of one order are delivered in the order they were made.
 register_outbox_handler("order_status", "erpsync.sync.order_status:deliver_statuses", batch_size=50)
 register_outbox_handler("waybill", "erpsync.sync.waybills:deliver_waybills", batch_size=50)
+
+# Stock and prices through a marketplace's API (Prom, Satu, Rozetka, …): what changed, every
+# stock_price_interval_minutes; everything, daily at full_push_at (one lock for both per shop). A change
+# of one product's stock or price goes sooner through the outbox (kind "stock", see queue_stock_push).
+register_job("stock_prices", "erpsync.sync.push_stock_prices:push_stock_prices_job", queue=QUEUE_PUSH,
+             lock_group="stock_prices", schedule=Every("stock_price_interval_minutes", switch="sync_stock_prices"),
+             applies_to="erpsync.sync.push_stock_prices:takes_stock_pushes", timeout=1800,
+             description="push changed stock and prices of the shop's listed products")
+register_job("stock_prices_full", "erpsync.sync.push_stock_prices:push_stock_prices_job", queue=QUEUE_PUSH,
+             lock_group="stock_prices", params={"full": True},
+             schedule=DailyAt("full_push_at", switch="sync_stock_prices"),
+             applies_to="erpsync.sync.push_stock_prices:takes_stock_pushes", timeout=3600,
+             description="push stock and prices of every listed product (the nightly full pass)")
+register_outbox_handler("stock", "erpsync.sync.push_stock_prices:deliver_stock", batch_size=100)
+
+# The shop's own catalog on its marketplace (Prom / Satu YML export) into listings, on demand.
+register_job("catalog_import", "erpsync.sync.catalog_import:import_catalog_job", queue=QUEUE_CATALOG, timeout=3600,
+             description="match the marketplace's catalog of the shop to our products (listings)")
 
 # The catalog side of marketplaces with an API for it (Kasta, Kaspi): the category tree with the
 # attributes of the mapped categories, product uploads (batches polled to their result), and the state

@@ -65,6 +65,8 @@ CAP_CATEGORIES = "categories"
 CAP_FEED = "feed"  # the marketplace pulls a catalog feed we publish
 CAP_LINE_CHANGES = "line_changes"  # partial cancel of order lines / weight changes
 CAP_PRODUCT_STATES = "product_states"  # can list its products with their moderation / selling state
+CAP_SHOP_OPTIONS = "shop_options"  # lists the delivery / payment options (statuses) a seller configured
+CAP_CATALOG_IMPORT = "catalog_import"  # reads the shop's own catalog (e.g. its YML export) into listings
 
 
 # --- normalized values ------------------------------------------------------------------------------
@@ -233,6 +235,34 @@ class StockPriceItem:
 
 
 @dataclass(frozen=True)
+class ShopOption:
+    """A choice the seller configured in the marketplace's cabinet: a delivery or payment option, a custom
+    order status. ``code`` is what orders carry (and mapping files key); the mapping editor offers these."""
+
+    section: str  # delivery | payment | statuses
+    code: str
+    name: str
+    enabled: bool = True
+    extra: Mapping[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class CatalogOffer:
+    """One product of the shop's own catalog on the marketplace (an offer of its YML export)."""
+
+    external_id: str  # the marketplace's id of the offer (the YML ``offer id``)
+    sku: str | None = None  # the seller's article (``vendorCode``)
+    name: str | None = None
+    price: Decimal | None = None
+    currency: str | None = None
+    available: bool | None = None
+    quantity: int | None = None
+    barcode: str | None = None
+    url: str | None = None
+    raw: Mapping[str, Any] = field(default_factory=dict, repr=False)
+
+
+@dataclass(frozen=True)
 class PushResult:
     """What a batch push achieved: SKUs accepted, and a message per SKU refused."""
 
@@ -341,6 +371,9 @@ class Connector:
     enums: ClassVar[Enumerations]
     capabilities: ClassVar[frozenset[str]] = frozenset()
     limits: ClassVar[Limits] = Limits()
+    # Listing states whose stock and prices must not be pushed: products under moderation, refused or
+    # deleted on the marketplace; a connector adds its own (Kasta: its "new" products are in moderation).
+    no_push_listing_states: ClassVar[frozenset[str]] = frozenset({"moderation", "rejected", "deleted"})
 
     def __init__(self, shop: ShopConfig) -> None:
         self.shop = shop
@@ -404,6 +437,14 @@ class Connector:
 
     def list_attribute_values(self, category_code: str, attribute_code: str) -> list[AttributeValue]:
         raise Unsupported(self.name, "downloading attribute values")
+
+    def shop_options(self, section: str) -> list[ShopOption]:
+        """The options the seller configured for ``section`` (delivery, payment, statuses)."""
+        raise Unsupported(self.name, f"listing the shop's {section} options")
+
+    def catalog_offers(self, source: str) -> Iterator[CatalogOffer]:
+        """The offers of the shop's own catalog, read from ``source`` (Prom: the YML export URL)."""
+        raise Unsupported(self.name, "reading the shop's catalog")
 
     # housekeeping
     def check_connection(self) -> None:

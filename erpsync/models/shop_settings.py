@@ -107,6 +107,10 @@ SETTINGS: tuple[SettingSpec, ...] = (
                 "zero_stock=awaiting.", minimum=0, marketplaces=("kaspi",), check=_at_most_30),
     SettingSpec("handling_time_days", "int", 1, "Kaufland inventory file: handling time in working days.",
                 minimum=0, marketplaces=("kaufland",)),
+    SettingSpec("catalog_url", "str", None,
+                "The YML export of the shop's own catalog on Prom / Satu (Products → Export → link), read by "
+                "`erpsync sync catalog-import` to match the marketplace's products to ours.",
+                marketplaces=("prom", "satu")),
     SettingSpec("timezone", "str", None,
                 "The shop's clock, for marketplaces whose times carry no zone (default Europe/Kyiv).",
                 marketplaces=("horoshop", "zakupka"), check=_known_timezone),

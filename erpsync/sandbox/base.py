@@ -103,7 +103,11 @@ class Sandbox:
         host: str = "127.0.0.1",
         port: int = 0,
         log: Callable[[str], None] | None = None,
+        marketplace: str | None = None,
     ) -> None:
+        if marketplace is not None and marketplace not in self.marketplaces:
+            raise ValidationError(f"the {self.title} sandbox plays {', '.join(self.marketplaces)}, not {marketplace}")
+        self.marketplace = marketplace or (self.marketplaces[0] if self.marketplaces else "")
         self.credentials = dict(credentials or {})
         self.order_count = self.default_orders if orders is None else orders
         self.faults = faults or Faults()

@@ -2,16 +2,14 @@
 ``active``, ``rejected``, ``inactive``), external id and the reason of a refusal — for connectors that
 can list their products with a state (Kasta: seed 000's "New products" tab is moderation).
 
-And the rule the stock and price pushes apply with it (seed 000: "for products in the New status,
-prices and stock will not be updated"): on a marketplace that reports product states, only listings it
-shows as ``active`` or ``inactive`` take stock and price updates — a product in moderation, refused,
-deleted or not uploaded yet is left alone; elsewhere every listing does, except those in moderation,
-refused or deleted.
+The stock and price pushes (``erpsync.sync.push_stock_prices``) leave alone the listings in the states
+the connector names in ``no_push_listing_states`` (Kasta: ``new``, ``moderation``, ``rejected``,
+``deleted`` — seed 000: "for products in the New status, prices and stock will not be updated"), so
+this refresh is what lets an approved product's stock and prices go out.
 """
 
 from __future__ import annotations
 
-from collections.abc import Collection
 from typing import Any
 
 from sqlalchemy import select
@@ -24,15 +22,6 @@ from erpsync.sync.connectors import connector_for
 from erpsync.sync.context import RunContext
 
 KIND = "listing_states"
-STATES_WITH_UPDATES = frozenset({"active", "inactive"})  # where the marketplace reports states
-STATES_WITHOUT_UPDATES = frozenset({"moderation", "rejected", "deleted"})  # everywhere
-
-
-def takes_updates(state: str, capabilities: Collection[str]) -> bool:
-    """Whether a listing in ``state`` gets stock and price updates on a marketplace with ``capabilities``."""
-    if CAP_PRODUCT_STATES in capabilities:
-        return state in STATES_WITH_UPDATES
-    return state not in STATES_WITHOUT_UPDATES
 
 
 def reports_states(marketplace: str) -> bool:
@@ -84,5 +73,4 @@ def refresh_listing_states(run: RunContext) -> dict[str, Any]:
     return {"products": len(states), "changed": changed, "unknown": len(unknown), "moved": moved}
 
 
-__all__ = ["KIND", "STATES_WITHOUT_UPDATES", "STATES_WITH_UPDATES", "refresh_listing_states", "reports_states",
-           "takes_updates"]
+__all__ = ["KIND", "refresh_listing_states", "reports_states"]

@@ -5,6 +5,9 @@ reservations there. Reserving locks the product's stock rows first (``SELECT …
 PostgreSQL; SQLite serializes writers on its own), so two imports racing for the last unit never
 both get it: the second waits for the first to commit, then sees its reservation. Lines are reserved
 in product order so that two orders locking several products cannot deadlock.
+
+A reservation made or released changes the product's free stock: it queues the product's stock push
+(an outbox ``stock`` message for each shop that lists it and takes pushes) in the same transaction.
 """
 
 from __future__ import annotations
@@ -13,7 +16,7 @@ from collections.abc import Iterable, Sequence
 from datetime import datetime, timedelta
 
 from sqlalchemy import func, or_, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, object_session
 
 from erpsync.models import OrderLine, Product, Reservation, StockLevel, Warehouse, utcnow
 from erpsync.models.sales import RESERVATION_ACTIVE, RESERVATION_RELEASED
@@ -51,10 +54,12 @@ def _lock_stock(session: Session, product_id: int, warehouse_ids: Sequence[int])
 
 
 def reserve_line(
-    session: Session, line: OrderLine, warehouse_ids: Sequence[int], days: int, now: datetime | None = None
+    session: Session, line: OrderLine, warehouse_ids: Sequence[int], days: int, now: datetime | None = None,
+    *, changed: set[int] | None = None,
 ) -> int:
     """Reserve what is still unreserved of a matched line; returns the units that could not be reserved
-    (also stored on the line as ``reserve_shortfall``). Products that do not track stock are not reserved."""
+    (also stored on the line as ``reserve_shortfall``). Products that do not track stock are not reserved.
+    The product's stock push is queued, or its id added to ``changed`` for the caller to queue."""
     now = now or utcnow()
     product = session.get(Product, line.product_id) if line.product_id else None
     if product is None or not product.track_stock:
@@ -77,6 +82,8 @@ def reserve_line(
             )
             wanted -= take
     session.flush()
+    if wanted < line.quantity - held:
+        _changed(session, product.id, changed)
     shortfall = max(wanted, 0)
     _set_shortfall(line, shortfall)
     return shortfall
@@ -92,19 +99,49 @@ def reserve_lines(
 ) -> int:
     """Reserve every matched line (in product order); returns the total shortfall."""
     ordered = sorted((ln for ln in lines if ln.product_id is not None), key=lambda ln: (ln.product_id, ln.external_id))
-    return sum(reserve_line(session, line, warehouse_ids, days) for line in ordered)
+    changed: set[int] = set()
+    shortfall = sum(reserve_line(session, line, warehouse_ids, days, changed=changed) for line in ordered)
+    stock_changed(session, changed)
+    return shortfall
 
 
-def release_line(line: OrderLine) -> int:
-    """Release a line's active reservations (nothing is missing any more); returns the units released."""
+def release_line(line: OrderLine, *, changed: set[int] | None = None) -> int:
+    """Release a line's active reservations (nothing is missing any more); returns the units released.
+    The product's stock push is queued, or its id added to ``changed`` for the caller to queue."""
     _set_shortfall(line, 0)
     released = 0
     for reservation in line.reservations:
         if reservation.state == RESERVATION_ACTIVE:
             reservation.state = RESERVATION_RELEASED
             released += reservation.quantity
+    session = object_session(line)
+    if released and session is not None and line.product_id is not None:
+        _changed(session, line.product_id, changed)
     return released
 
 
+def _changed(session: Session, product_id: int, changed: set[int] | None) -> None:
+    if changed is None:
+        stock_changed(session, [product_id])
+    else:
+        changed.add(product_id)
+
+
+def stock_changed(session: Session, product_ids: Iterable[int]) -> None:
+    """The free stock of these products changed in this transaction: queue their pushes to the shops
+    listing them."""
+    ids = set(product_ids)
+    if ids:
+        from erpsync.sync.push_stock_prices import queue_stock_pushes  # it builds on feeds and connectors
+
+        queue_stock_pushes(session, ids)
+
+
 def release_lines(lines: Iterable[OrderLine]) -> int:
-    return sum(release_line(line) for line in lines)
+    lines = list(lines)
+    changed: set[int] = set()
+    released = sum(release_line(line, changed=changed) for line in lines)
+    session = object_session(lines[0]) if lines else None
+    if session is not None:
+        stock_changed(session, changed)
+    return released

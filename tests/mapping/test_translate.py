@@ -75,7 +75,7 @@ def test_inbound_statuses_and_the_default_for_an_unknown_one(mappings_dir: Path)
 
 def test_outbound_actions(mappings_dir: Path) -> None:
     rozetka = load_mapping(mappings_dir, "rozetka")
-    assert rozetka.outbound_action("shipped") == OutboundAction("shipped", False, status="3", push_waybill=True)
+    assert rozetka.outbound_action("shipped") == OutboundAction("shipped", False, status=None, push_waybill=True)
     assert rozetka.outbound_action("delivered") == OutboundAction("delivered", ignore=True)
     prom = load_mapping(mappings_dir, "prom")
     assert prom.outbound_action("shipped") == OutboundAction("shipped", False, status=None, push_waybill=True)

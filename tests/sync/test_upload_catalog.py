@@ -11,11 +11,10 @@ from sqlalchemy import select, update
 
 from erpsync.core.config import Settings
 from erpsync.jobs.runner import run_inline
-from erpsync.marketplaces.base import CAP_PRODUCT_STATES
 from erpsync.models import Listing, Product, ProductPrice, SyncEvent, SyncRun
 from erpsync.models.db import Database
 from erpsync.sandbox.kaspi import KaspiSandbox
-from erpsync.sync.listing_states import takes_updates
+from erpsync.sandbox.kasta import KastaSandbox
 from erpsync.sync.shops import add_shop
 from erpsync.sync.upload_catalog import photo_urls, plain_text
 from tests.sync.catalog_fixtures import KastaShop, add_clothes
@@ -167,24 +166,68 @@ def test_kastas_refusal_after_submit_marks_the_listing_rejected_with_kastas_erro
     assert again.result["candidates"] == 1 and again.result["accepted"] == 1  # only the refused one, again
 
 
+def _pushed(sandbox: KastaSandbox, path: str) -> list[dict]:
+    return [line for request in sandbox.requests_to(path, "POST") for line in request.json()["items"]]
+
+
 def test_moderation_is_followed_and_only_approved_products_take_stock_and_prices(
     database: Database, kasta_shop: KastaShop
 ) -> None:
     _schema(database, kasta_shop)
     [approved, waiting, refused] = add_clothes(database, kasta_shop.shop_id, 3)
+    sandbox = kasta_shop.sandbox
     run_inline("upload_catalog", kasta_shop.shop_id, FAST, database=database, config=kasta_shop.config)
-    kasta_shop.sandbox.moderate([approved])
-    kasta_shop.sandbox.moderate([refused], "rejected", "Фото не відповідає вимогам")
+    before = run_inline("stock_prices", kasta_shop.shop_id, database=database, config=kasta_shop.config)
+    assert before.status == "success" and _pushed(sandbox, "/api/products/update-stock") == []  # all in moderation
+    sandbox.moderate([approved])
+    sandbox.moderate([refused], "rejected", "Фото не відповідає вимогам")
     outcome = run_inline("listing_states", kasta_shop.shop_id, database=database, config=kasta_shop.config)
     assert outcome.status == "success" and outcome.result["changed"] == 2
     listings = _listings(database, kasta_shop.shop_id)
     assert (listings[approved][0], listings[waiting][0]) == ("active", "moderation")
     assert listings[refused][0::2] == ("rejected", "Фото не відповідає вимогам")
-    capabilities = {CAP_PRODUCT_STATES}
-    assert [takes_updates(listings[sku][0], capabilities) for sku in (approved, waiting, refused)] == [
-        True, False, False]
-    assert not takes_updates("new", capabilities)  # not on Kasta yet
-    assert takes_updates("new", set()) and not takes_updates("moderation", set())  # feed marketplaces
+    pushed = run_inline("stock_prices", kasta_shop.shop_id, database=database, config=kasta_shop.config)
+    assert pushed.status == "success", pushed.message
+    assert _pushed(sandbox, "/api/products/update-stock") == [{"barcode": approved, "stock": 5}]
+    assert _pushed(sandbox, "/api/products/update-price") == [
+        {"barcode": approved, "old_price": 1990, "new_price": 1790, "promo_price": None}]
+    sandbox.moderate([waiting])
+    run_inline("listing_states", kasta_shop.shop_id, database=database, config=kasta_shop.config)
+    run_inline("stock_prices", kasta_shop.shop_id, database=database, config=kasta_shop.config)
+    assert [line["barcode"] for line in _pushed(sandbox, "/api/products/update-stock")] == [approved, waiting]
+    assert all(r.path != "/api/products/update-stock" or refused not in r.body for r in sandbox.requests)
+
+
+def test_kastas_price_rule_in_stock_and_price_pushes(database: Database, kasta_shop: KastaShop) -> None:
+    _schema(database, kasta_shop)
+    [override, standard] = add_clothes(database, kasta_shop.shop_id, 2)
+    with database.session() as session:
+        ids = {sku: product_id for sku, product_id in session.execute(select(Product.sku, Product.id))}
+        session.add_all([  # Price for Kasta with Old price for Kasta, and a promotional price for Kasta
+            ProductPrice(product_id=ids[override], price_type="retail", scope="kasta", amount=Decimal("1590")),
+            ProductPrice(product_id=ids[override], price_type="old", scope="kasta", amount=Decimal("2190")),
+            ProductPrice(product_id=ids[override], price_type="promo", scope="kasta", amount=Decimal("1390")),
+        ])
+    run_inline("upload_catalog", kasta_shop.shop_id, FAST, database=database, config=kasta_shop.config)
+    kasta_shop.sandbox.moderate()
+    run_inline("listing_states", kasta_shop.shop_id, database=database, config=kasta_shop.config)
+    run_inline("stock_prices", kasta_shop.shop_id, database=database, config=kasta_shop.config)
+    prices = {line["barcode"]: line for line in _pushed(kasta_shop.sandbox, "/api/products/update-price")}
+    assert prices[override] == {"barcode": override, "old_price": 2190, "new_price": 1590, "promo_price": 1390}
+    assert prices[standard] == {"barcode": standard, "old_price": 1990, "new_price": 1790, "promo_price": None}
+    listed = kasta_shop.sandbox.product(override)
+    assert listed is not None and (listed["new_price"], listed["old_price"], listed["promo_price"]) == (
+        1590, 2190, 1390)
+
+
+def test_untracked_stock_is_sent_as_the_default_quantity_10(database: Database, kasta_shop: KastaShop) -> None:
+    _schema(database, kasta_shop)
+    [product] = add_clothes(database, kasta_shop.shop_id, 1, track_stock=False)
+    run_inline("upload_catalog", kasta_shop.shop_id, FAST, database=database, config=kasta_shop.config)
+    kasta_shop.sandbox.moderate()
+    run_inline("listing_states", kasta_shop.shop_id, database=database, config=kasta_shop.config)
+    run_inline("stock_prices", kasta_shop.shop_id, database=database, config=kasta_shop.config)
+    assert _pushed(kasta_shop.sandbox, "/api/products/update-stock") == [{"barcode": product, "stock": 10}]
 
 
 def test_switching_the_upload_flag_off_never_deletes_anything_on_kasta(database: Database,

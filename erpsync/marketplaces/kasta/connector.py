@@ -63,6 +63,9 @@ class KastaConnector(Connector):
     capabilities = frozenset({CAP_ORDERS, CAP_STOCK_PRICES, CAP_UPLOAD, CAP_CATEGORIES, CAP_PRODUCT_STATES})
     limits = Limits(page_size=PAGE_SIZE, stock_batch=STOCK_BATCH, upload_batch=codec.SUBMIT_MAX_ITEMS,
                     requests_per_second=10.0)
+    # Seed 000: products in moderation ("New products") get no stock or price updates; a listing still
+    # "new" is not on Kasta yet (the states refresh marks products already there active).
+    no_push_listing_states = frozenset({"new", "moderation", "rejected", "deleted"})
 
     def __init__(
         self,
