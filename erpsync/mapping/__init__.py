@@ -25,6 +25,8 @@ Checking, diffing, saving (the CLI and the admin panel)::
     save_mapping(session, mappings_dir, "kaspi.yaml", [Edit(path, value)], expected_version=3,
                  author="anna", message="…") -> SaveResult   # ConflictError, MappingInvalid
     save_mapping_text(session, mappings_dir, name, text, expected_version=…, author=…, message=…) -> SaveResult
+    preview_mapping(session, mappings_dir, "kaspi.yaml", [Edit(path, value)]) -> Preview   # nothing written:
+                 # the text a save would write, its changes, problems, and the errors a save would refuse
     restore_revision(session, mappings_dir, revision_id, expected_version=…, author=…) -> SaveResult
     history(session, name) -> list[MappingRevision]      # newest first
     suggest(session, mapping, "characteristics" | "categories") -> list[Suggestion]
@@ -38,9 +40,11 @@ from erpsync.mapping.document import MappingDocument, load_document, parse_docum
 from erpsync.mapping.problems import MappingInvalid, Problem
 from erpsync.mapping.store import (
     Edit,
+    Preview,
     SaveResult,
     get_revision,
     history,
+    preview_mapping,
     restore_revision,
     save_mapping,
     save_mapping_text,
@@ -74,6 +78,7 @@ __all__ = [
     "MappingInvalid",
     "MethodTranslation",
     "OutboundAction",
+    "Preview",
     "Problem",
     "SaveResult",
     "Suggestion",
@@ -88,6 +93,7 @@ __all__ = [
     "load_mapping",
     "marketplace_file",
     "parse_document",
+    "preview_mapping",
     "restore_revision",
     "save_mapping",
     "save_mapping_text",

@@ -14,6 +14,10 @@ A save:
    save of a file, or when the file was edited outside erpsync since its last revision, the text
    found on disk is recorded first, so that every version can be restored.
 
+``preview_mapping`` runs steps 2–4 without writing anything: the text a save would write, its changes,
+its problems and the errors that would make the save refuse it (the admin panel shows them before
+saving).
+
 Files are named relative to the mappings folder: ``kaspi.yaml``, ``shops/kz-main.yaml``,
 ``accounting.yaml``. The caller's session is flushed, not committed: the caller commits.
 """
@@ -21,6 +25,7 @@ Files are named relative to the mappings folder: ``kaspi.yaml``, ``shops/kz-main
 from __future__ import annotations
 
 import contextlib
+import difflib
 import fcntl
 import hashlib
 import os
@@ -201,6 +206,50 @@ def apply_edits(tree: CommentedMap, edits: Sequence[Edit]) -> None:
         if not parent and parent.fa.flow_style():
             parent.fa.set_block_style()
         parent[last] = _same_style(parent.get(last), _to_tree(edit.value))
+
+
+# --- previewing ------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Preview:
+    """What saving ``edits`` would do to a file, nothing written: ``text`` is the file as a save would
+    write it (``version`` bumped when something changes), ``problems`` are the check's findings on it,
+    ``refused`` the errors it brings that the file did not have (a save refuses them)."""
+
+    name: str
+    version: int  # the file's version now: the one a save of this change must expect
+    old_text: str
+    text: str
+    changes: tuple[Change, ...]
+    problems: tuple[Problem, ...]
+    refused: tuple[Problem, ...]
+
+    @property
+    def line_diff(self) -> list[str]:
+        """The lines of the file that change, as a unified diff with one line of context."""
+        lines = difflib.unified_diff(self.old_text.splitlines(), self.text.splitlines(), fromfile=self.name,
+                                     tofile=self.name, lineterm="", n=1)
+        return list(lines)
+
+
+def preview_mapping(session: Session, mappings_dir: Path, name: str, edits: Sequence[Edit]) -> Preview:
+    """What ``save_mapping`` with ``edits`` would write to ``name`` and what the check says of it."""
+    path = resolve(mappings_dir, name)
+    current = _current(path, name)
+    tree = current.tree
+    assert tree is not None
+    apply_edits(tree, edits)
+    new_data = parse_document(dump_tree(tree), name, kind_of(path)).data
+    changes = tuple(c for c in diff_data(current.data, new_data) if c.path != ("version",))
+    if changes:
+        tree["version"] = (current.version or 0) + 1
+    text = dump_tree(tree) if changes else current.text
+    context = CheckContext(mappings_dir, session)
+    problems = check_document(parse_document(text, name, kind_of(path)), path, context)
+    known = {problem.message for problem in errors_of(check_document(current, path, context))}
+    refused = tuple(problem for problem in errors_of(problems) if problem.message not in known)
+    return Preview(name, current.version or 0, current.text, text, changes, tuple(problems), refused)
 
 
 # --- saving ----------------------------------------------------------------------------------------

@@ -167,6 +167,12 @@ def _local_characteristics(session: Session, category_ids: set[int]) -> dict[str
     return found
 
 
+def local_characteristics(session: Session, category_keys: Iterable[str]) -> dict[str, list[str]]:
+    """Characteristic name → its distinct values on the products of the local categories named by mapping
+    keys (paths or ids), and of the categories below them."""
+    return _local_characteristics(session, _local_category_ids(session, category_keys))
+
+
 def suggest_characteristics(session: Session, mapping: EffectiveMapping) -> list[Suggestion]:
     categories = mapping.section("categories")
     by_code: dict[str, list[str]] = {}

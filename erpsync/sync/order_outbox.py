@@ -122,6 +122,9 @@ def deliver_order_messages(
         if shop is None:
             raise NotFoundError(f"shop #{delivery.shop_id} no longer exists")
         session.expunge(shop)
+        order_ids = {int(item.payload.get("order_id") or 0) for item in delivery.messages}
+        # the log names an order by its external id, as the import does (erpsync.sync.order_queries)
+        external_ids = dict(session.execute(select(Order.id, Order.external_id).where(Order.id.in_(order_ids))).all())
     batch = BatchMemory(mappings_dir=run.config.mappings_dir)
     with connector_for(shop, run.config.require_secret_key()) as connector:
         for item in delivery.messages:
@@ -136,9 +139,9 @@ def deliver_order_messages(
                 batch.blocked.add(order_id)
                 if isinstance(error, TransitionError | ValidationError):
                     run.log.warning(f"{item.kind} #{item.id} not sent to {shop.marketplace}: {error}",
-                                    entity_type="order", entity_id=str(order_id))
+                                    entity_type="order", entity_id=external_ids.get(order_id, str(order_id)))
                 delivery.fail(item, error)
                 continue
             batch.delivered.add(item.id)
-            run.log.info(outcome.summary, entity_type="order", entity_id=str(order_id))
+            run.log.info(outcome.summary, entity_type="order", entity_id=external_ids.get(order_id, str(order_id)))
     delivery.record(make_record(batch))

@@ -194,7 +194,8 @@ def test_without_a_secret_key_the_panel_explains_and_public_endpoints_still_answ
         assert "ERPSYNC_SECRET_KEY" in page.text
 
 
-ACCOUNTANT_PAGES = ["/admin/", "/admin/orders/", "/admin/log/runs/", "/admin/log/events/", "/admin/log/outbox/"]
+ACCOUNTANT_PAGES = ["/admin/", "/admin/orders/", "/admin/log/runs/", "/admin/log/events/", "/admin/log/outbox/",
+                    "/admin/mappings/", "/admin/feeds/"]
 ADMIN_PAGES = ["/admin/shops/", "/admin/shops/new/", "/admin/shops/new/?marketplace=kaspi", "/admin/users/",
                "/admin/users/new/"]
 

@@ -1,20 +1,28 @@
 """The panel in a real browser: log in, add a shop and see its token masked, search the log for an error,
-filter orders with Flask-Admin's filter controls."""
+filter orders with Flask-Admin's filter controls, send a failed push again, edit a mapping in its table
+(review the diff, save one line), set a category found in the marketplace's tree, run a feed now and a
+failed run again."""
 
 from __future__ import annotations
 
+import difflib
 import re
+import shutil
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
 from playwright.sync_api import Page, expect
 from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 from sqlalchemy import select
 
-from erpsync.models import OutboxMessage, Shop, utcnow
-from erpsync.sync.shops import shop_credentials
+from erpsync.models import MarketplaceCategory, OutboxMessage, Shop, utcnow
+from erpsync.sync.shops import shop_credentials, update_shop
 from tests.admin.factories import make_order, make_run, make_shop
 from tests.browser.conftest import Live
+from tests.feeds.conftest import YML_SETTINGS, Catalog
+from tests.mapping.conftest import REPO_MAPPINGS
+from tests.mapping.test_tree_checks import add_kaspi_tree, add_local_tree
 
 pytestmark = [pytest.mark.browser, pytest.mark.postgres]
 
@@ -138,3 +146,84 @@ def _add_filter(page: Page, name: str, choice: str) -> None:
         has_text=re.compile(rf"^{re.escape(choice)}$")).click()
     page.click("#filter_form button[type=submit]")
     page.wait_for_load_state()
+
+
+def _mappings(tmp_path: Path) -> Path:
+    """The repository's mapping files where the live panel reads them (its working folder's ``mappings``)."""
+    shutil.copytree(REPO_MAPPINGS, tmp_path / "mappings")
+    return tmp_path / "mappings"
+
+
+def test_an_accountant_edits_a_status_mapping_in_the_table_reviews_the_diff_and_saves_one_line(
+        live: Live, page: Page, tmp_path: Path) -> None:
+    mappings = _mappings(tmp_path)
+    before = (mappings / "kaspi.yaml").read_text()
+    live.login(page, "anna")
+    page.click("a.nav-link:has-text('Mappings')")
+    page.click("#marketplace-files a:has-text('kaspi.yaml')")
+    expect(page.locator("#mapping-tabs .active")).to_have_text(re.compile("Statuses"))
+    cancelled = page.locator("#statuses-outbound tr[data-key='cancelled']")
+    expect(cancelled.locator("select[name$='-reason']")).to_have_value("MERCHANT_OUT_OF_STOCK")
+    cancelled.locator("select[name$='-reason']").select_option("BUYER_NOT_REACHABLE")
+    page.click("#review")
+    expect(page.locator("#review-changes")).to_have_text(
+        "statuses.outbound.cancelled: reason MERCHANT_OUT_OF_STOCK → BUYER_NOT_REACHABLE")
+    expect(page.locator("#review-lines")).to_contain_text("+      reason: BUYER_NOT_REACHABLE")
+    assert (mappings / "kaspi.yaml").read_text() == before  # nothing written by the review
+    page.fill("#save-message", "buyers do not answer")
+    page.click("#save")
+    expect(page.locator(".alert-success")).to_contain_text("kaspi.yaml saved as version 2 (1 changes).")
+    expect(page.locator("#file-version")).to_have_text("version 2")
+    changed = [line for line in difflib.unified_diff(before.splitlines(), (mappings / "kaspi.yaml").read_text()
+                                                     .splitlines(), lineterm="", n=0)
+               if line[:1] in "+-" and not line.startswith(("+++", "---"))]
+    assert changed == [
+        "-version: 1", "+version: 2",
+        "-      reason: MERCHANT_OUT_OF_STOCK        # Kaspi requires a reason; out of stock is why we cancel most.",
+        "+      reason: BUYER_NOT_REACHABLE          # Kaspi requires a reason; out of stock is why we cancel most.",
+    ]
+    page.click("#history-link")
+    expect(page.locator("#revisions tbody tr").first).to_contain_text("buyers do not answer")
+
+
+def test_a_category_is_found_in_the_marketplaces_tree_and_set_with_a_click(
+        live: Live, page: Page, tmp_path: Path) -> None:
+    mappings = _mappings(tmp_path)
+    with live.database.session() as session:
+        add_kaspi_tree(session)
+        add_local_tree(session, "Дитячі товари", "Канцтовари", "Блокноти")
+        session.add(MarketplaceCategory(marketplace="kaspi", code="Master - Notebooks", title="Блокноты"))
+    live.login(page, "anna")
+    page.goto(f"{live.url}/admin/mappings/categories/kaspi.yaml")
+    row = page.locator("#categories tr[data-path='Дитячі товари / Канцтовари / Блокноти']")
+    row.locator("input[data-category-target]").click()
+    expect(page.locator("#category-query")).to_have_value("Блокноти")  # the search starts from the row's name
+    page.fill("#category-query", "блокн")
+    page.click("#category-results a[data-code='Master - Notebooks']")
+    expect(row.locator("input[data-category-target]")).to_have_value("Master - Notebooks")
+    page.click("#review")
+    expect(page.locator("#review-changes")).to_contain_text("added Master - Notebooks")
+    page.click("#save")
+    expect(page.locator(".alert-success")).to_contain_text("kaspi.yaml saved as version 2")
+    assert "\n  Дитячі товари / Канцтовари / Блокноти: Master - Notebooks\n" in (mappings / "kaspi.yaml").read_text()
+
+
+def test_run_now_renders_a_shops_feed_and_a_failed_run_runs_again(live: Live, page: Page, tmp_path: Path) -> None:
+    _mappings(tmp_path)
+    catalog = Catalog(live.database, live.secret_key)
+    catalog.product("KETTLE-1")
+    shop = catalog.shop("ua-prom", "prom", {})  # no company, no url: the first render fails
+    live.login(page, "anna")
+    page.click("tr[data-shop='ua-prom'] form[data-kind='render_feed'] button")
+    expect(page.locator(".alert-danger")).to_contain_text("Render the feed for ua-prom: failed.")
+    with live.database.session() as session:
+        update_shop(session, session.get(Shop, shop.id), secret_key=live.secret_key, settings=YML_SETTINGS)
+    page.click("a.dropdown-toggle:has-text('Sync log')")
+    page.click("a.dropdown-item:has-text('Runs')")
+    page.locator("table.model-list tbody tr").first.locator("a[title='View Record']").click()
+    page.click("#run-again button")
+    expect(page.locator(".alert-success")).to_contain_text("Render the feed for ua-prom: success.")
+    expect(page.locator("#run-again")).to_have_count(1)  # the page of the run that failed keeps its button
+    page.click("a.nav-link:has-text('Dashboard')")
+    expect(page.locator("tr[data-shop='ua-prom'] td.shop-feed")).to_contain_text("last render: success")
+    expect(page.locator("tr[data-shop='ua-prom'] td.shop-feed")).to_contain_text("1 offer")

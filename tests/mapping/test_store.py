@@ -255,3 +255,24 @@ def test_errors_the_file_had_already_do_not_block_other_changes(database: Databa
     messages = [p.message for p in refused.value.problems]
     assert any("no cancellation reason 'SOLD_OUT'" in m for m in messages)
     assert any("mandatory attribute" in m for m in messages)  # reported with it, as check does
+
+
+def test_a_preview_writes_nothing_and_shows_what_a_save_would(database: Database, mappings_dir: Path) -> None:
+    from erpsync.mapping import preview_mapping
+
+    path = mappings_dir / "kaspi.yaml"
+    before = path.read_text()
+    with database.session() as session:
+        preview = preview_mapping(session, mappings_dir, "kaspi.yaml", [Edit(REASON, "BUYER_NOT_REACHABLE")])
+        refused = preview_mapping(session, mappings_dir, "kaspi.yaml", [Edit(REASON, "SOLD_OUT")])
+        saved = save_mapping(session, mappings_dir, "kaspi.yaml", [Edit(REASON, "BUYER_NOT_REACHABLE")],
+                             expected_version=1, author="anna")
+    assert preview.version == 1 and not preview.refused
+    assert [str(c) for c in preview.changes] == [str(c) for c in saved.changes]
+    assert preview.text == path.read_text()  # exactly what the save wrote
+    assert changed_lines(before, preview.text) == [line for line in preview.line_diff
+                                                  if line[:1] in "+-" and not line.startswith(("+++", "---"))]
+    assert [p.message for p in refused.refused] == [
+        "statuses.outbound.cancelled.reason: kaspi has no cancellation reason 'SOLD_OUT' (known: "
+        "BUYER_CANCELLATION_BY_MERCHANT, BUYER_NOT_REACHABLE, MERCHANT_OUT_OF_STOCK)"]
+    assert revisions(database) == 2  # the save's (and the file as found); previews record nothing

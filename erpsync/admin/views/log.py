@@ -2,14 +2,16 @@
 a warning; searchable by text) and the outbox (changes to deliver; a failed one shows payload and error).
 
 A push that failed for good has a "Send again" button on its page (``retry_message`` of the outbox);
-an event's page has the block ``event_actions`` for actions on what the event is about.
+a failed run has "Run again" on its page and on the pages of its events (``erpsync.jobs.launch.run_again``:
+its RQ job back on its queue, or the same kind for the same shop started afresh — inline without Redis).
+An event's page has the block ``event_actions`` for actions on what the event is about.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from flask import flash, redirect, url_for
+from flask import abort, flash, redirect, url_for
 from flask.typing import ResponseReturnValue
 from flask_admin import expose
 from flask_babel import gettext as _
@@ -17,8 +19,9 @@ from flask_babel import lazy_gettext as _l
 from flask_sqlalchemy_lite import SQLAlchemy
 from sqlalchemy import select
 
-from erpsync.admin.app import panel_db
+from erpsync.admin.app import app_database, app_settings, panel_db
 from erpsync.admin.i18n import RUN_STATUS_LABELS
+from erpsync.admin.runs import started_message
 from erpsync.admin.views.base import (
     ChoiceFilter,
     DistinctValueFilter,
@@ -30,8 +33,10 @@ from erpsync.admin.views.base import (
     detail_text_formatter,
     level_formatter,
     shop_name_formatter,
+    shop_names,
 )
 from erpsync.core.errors import ErpsyncError
+from erpsync.jobs.launch import kind_of_run, run_again
 from erpsync.models import OutboxMessage, SyncEvent, SyncRun
 from erpsync.models.integration import (
     LOG_LEVELS,
@@ -88,7 +93,33 @@ class SyncRunView(PanelModelView):
                     select(SyncEvent).where(SyncEvent.run_id == kwargs["model"].id).order_by(SyncEvent.id).limit(500)
                 )
             )
+            kwargs["run"] = kwargs["model"]
+        kwargs.setdefault("can_run_again", can_run_again)
         return super().render(template, **kwargs)
+
+    @expose("/<int:run_id>/run-again", methods=("POST",))
+    def run_again(self, run_id: int) -> ResponseReturnValue:
+        """Run a failed run once more: its job back on its queue, or started afresh (inline without Redis)."""
+        session = panel_db().session
+        run = session.get(SyncRun, run_id)
+        if run is None:
+            abort(404)
+        shop = shop_names().get(run.shop_id, "") if run.shop_id else ""
+        session.expunge(run)
+        session.close()  # an inline run may take a while: hold no connection meanwhile
+        try:
+            started = run_again(app_settings(), app_database(), run)
+        except ErpsyncError as error:
+            flash(str(error), "error")
+        else:
+            category, text = started_message(shop, started)
+            flash(text, category)
+        return redirect(url_for(".details_view", id=run_id))
+
+
+def can_run_again(run: SyncRun | None) -> bool:
+    """Whether a run failed and its kind can be started again from the panel."""
+    return run is not None and run.status == RUN_FAILED and kind_of_run(run.kind) is not None
 
 
 class SyncEventView(PanelModelView):
@@ -119,6 +150,13 @@ class SyncEventView(PanelModelView):
             LocalDayRangeFilter(SyncEvent.created_at, _l("Date")),
         ]
         super().__init__(SyncEvent, db, name=_l("Events"), category=CATEGORY, endpoint="events", url="log/events")
+
+    def render(self, template: str, **kwargs: Any) -> str:
+        model = kwargs.get("model")
+        if template == self.details_template and model is not None and model.run_id:
+            kwargs["run"] = panel_db().session.get(SyncRun, model.run_id)
+        kwargs.setdefault("can_run_again", can_run_again)
+        return super().render(template, **kwargs)
 
 
 class OutboxView(PanelModelView):

@@ -20,7 +20,6 @@ from flask_wtf import FlaskForm
 
 from erpsync.admin.app import app_settings, panel_db
 from erpsync.admin.views.base import PanelView
-from erpsync.admin.views.dashboard import feed_address
 from erpsync.admin.views.shop_forms import (
     attach_errors,
     credential_fields,
@@ -43,6 +42,7 @@ from erpsync.core.marketplaces import MARKETPLACES
 from erpsync.models import Shop
 from erpsync.models.shop_settings import effective_settings
 from erpsync.sync.connectors import check_connection, has_connector
+from erpsync.sync.feed_preview import feed_statuses
 from erpsync.sync.shops import (
     add_shop,
     list_shops,
@@ -84,7 +84,7 @@ class ShopsView(PanelView):
             "erpsync/shops/list.html",
             shops=shops,
             credentials={shop.id: masked_credentials(shop, key) for shop in shops},
-            feed_addresses={shop.id: feed_address(app_settings().public_url, shop.feed_token) for shop in shops},
+            feeds=feed_statuses(panel_db().session, app_settings(), shops),
             marketplaces=MARKETPLACES,
         )
 
