@@ -29,6 +29,7 @@ REDIS_URL = f"redis://127.0.0.1:6379/{REDIS_DB}"
 pytest_plugins = [
     "tests.jobs.fixtures",  # a shop with listed products, a worker's environment
     "tests.sync.order_fixtures",  # the Kaspi sandbox and a Kaspi shop with a small catalog, for orders
+    "tests.sync.catalog_fixtures",  # a Kasta sandbox and shop, a clothes catalog mapped to it
 ]
 
 

@@ -7,7 +7,7 @@ import click
 from erpsync.cli.context import AppContext, pass_app
 from erpsync.cli.output import print_json, print_table
 from erpsync.core.errors import ValidationError
-from erpsync.core.marketplaces import MARKETPLACE_NAMES
+from erpsync.core.marketplaces import MARKETPLACE_NAMES, credential_note
 from erpsync.models.shop_settings import parse_assignments
 from erpsync.sync.connectors import check_connection
 from erpsync.sync.shops import (
@@ -67,6 +67,9 @@ def shop_add(
         )
         missing = missing_credentials(shop, key)
     click.echo(f"shop {name} ({marketplace}) added")
+    note = credential_note(marketplace)
+    if note:
+        click.echo(f"note: {note}")
     if missing:
         click.echo(f"note: credentials still missing: {', '.join(missing)} (erpsync shop set {name} --credential …)")
 

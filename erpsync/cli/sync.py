@@ -1,5 +1,7 @@
-"""``erpsync sync orders|push|stock|catalog-import``: import a shop's orders, deliver its queued status
-changes and waybills, push its stock and prices, import its catalog on the marketplace into listings.
+"""``erpsync sync orders|push|stock|catalog-import|categories|upload|states``: import a shop's orders,
+deliver its queued status changes and waybills, push its stock and prices, import its catalog on the
+marketplace into listings; download its marketplace's categories, upload its products, follow their
+states.
 
 Each runs here (with the same lock and sync log as on a worker) or, with ``--enqueue``, goes to the
 workers' queue.
@@ -93,6 +95,48 @@ def sync_catalog_import(app: AppContext, shop: str, url: str | None, enqueue: bo
     """Match the products of the shop's catalog on the marketplace to ours, by the listing's id, SKU or
     barcode, and record their ids there as listings."""
     run_or_enqueue(app, "catalog_import", shop, {"url": url}, enqueue=enqueue)
+
+
+@sync_group.command("categories")
+@click.option("--shop", required=True, help="The shop whose marketplace's categories to download.")
+@click.option("--category", "categories", multiple=True, metavar="CODE",
+              help="Also download this category's attributes (besides those the mapping file uses).")
+@click.option("--all-attributes", is_flag=True, help="Download the attributes of every leaf category (slow).")
+@enqueue_option
+@pass_app
+def sync_categories(app: AppContext, shop: str, categories: tuple[str, ...], all_attributes: bool,
+                    enqueue: bool) -> None:
+    """Download the marketplace's category tree, and the attributes with allowed values of the categories
+    the shop's mapping file uses, for `erpsync mappings check` and the upload."""
+    params = {"categories": list(categories) or None, "all_attributes": all_attributes or None}
+    run_or_enqueue(app, "categories", shop, params, enqueue=enqueue)
+
+
+@sync_group.command("upload")
+@click.option("--shop", required=True, help="The shop to upload products to.")
+@click.option("--sku", "skus", multiple=True, metavar="SKU", help="Only these products.")
+@click.option("--all", "everything", is_flag=True,
+              help="Also send products already on the marketplace (an update), not only new and refused ones.")
+@click.option("--no-wait", is_flag=True, help="Submit the batches without waiting for their results.")
+@click.option("--poll-seconds", type=float, default=None, help="Seconds between polls of a batch's result (5).")
+@enqueue_option
+@pass_app
+def sync_upload(app: AppContext, shop: str, skus: tuple[str, ...], everything: bool, no_wait: bool,
+                poll_seconds: float | None, enqueue: bool) -> None:
+    """Upload the shop's listed products in mapped categories, in batches of the marketplace's limit
+    (Kasta: 500), and record each product's result. Never deletes anything on the marketplace."""
+    params = {"skus": list(skus) or None, "all": everything or None, "wait": False if no_wait else None,
+              "poll_seconds": poll_seconds}
+    run_or_enqueue(app, "upload_catalog", shop, params, enqueue=enqueue)
+
+
+@sync_group.command("states")
+@click.option("--shop", required=True, help="The shop whose products to follow.")
+@enqueue_option
+@pass_app
+def sync_states(app: AppContext, shop: str, enqueue: bool) -> None:
+    """Read the state of the shop's products on the marketplace (moderation, active, refused)."""
+    run_or_enqueue(app, "listing_states", shop, enqueue=enqueue)
 
 
 COMMANDS = [sync_group]

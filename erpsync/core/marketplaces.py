@@ -6,7 +6,9 @@ This is metadata only (names, default base URLs, credential keys); the connector
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
 
 from erpsync.core.errors import ValidationError
 
@@ -20,6 +22,15 @@ class MarketplaceInfo:
     default_base_url: str
     credential_keys: tuple[str, ...]
     min_poll_minutes: int = 1
+    credential_note: str = ""  # what a person must know when entering the credentials (CLI and panel)
+    default_settings: Mapping[str, Any] = field(default_factory=dict)  # given to a new shop unless set
+
+
+KASTA_TOKEN_NOTE = (
+    "Kasta shows the API token only once: in the Kasta cabinet open Settings → API → Get token and copy it "
+    "at once. Kasta never shows it in full again; if it was not copied, get a new one there (the old one then "
+    "stops working) and store it with `erpsync shop set NAME --credential token=…`."
+)
 
 
 MARKETPLACES: dict[str, MarketplaceInfo] = {
@@ -46,7 +57,8 @@ MARKETPLACES: dict[str, MarketplaceInfo] = {
             "https://api-seller.rozetka.com.ua",
             ("username", "password"),
         ),
-        MarketplaceInfo("kasta", "Kasta", "UA", "UAH", "https://hub.kasta.ua/api", ("token",)),
+        MarketplaceInfo("kasta", "Kasta", "UA", "UAH", "https://hub.kasta.ua/api", ("token",),
+                        credential_note=KASTA_TOKEN_NOTE, default_settings={"full_push_at": "01:00"}),
         MarketplaceInfo(
             "horoshop", "Horoshop", "UA", "UAH", "https://example.horoshop.ua/api", ("username", "password")
         ),
@@ -59,6 +71,11 @@ MARKETPLACES: dict[str, MarketplaceInfo] = {
 }
 
 MARKETPLACE_NAMES: tuple[str, ...] = tuple(MARKETPLACES)
+
+
+def credential_note(name: str) -> str:
+    """What to tell a person entering the credentials of a ``name`` shop ("" when nothing special)."""
+    return marketplace_info(name).credential_note
 
 
 def marketplace_info(name: str) -> MarketplaceInfo:

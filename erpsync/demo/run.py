@@ -86,6 +86,12 @@ def step_kaufland(state: DemoState) -> None:
     run(state.database, state.app.settings)
 
 
+def step_kasta(state: DemoState) -> None:
+    from erpsync.demo.kasta_step import step_kasta
+
+    step_kasta(state.database, state.app.settings)
+
+
 STEPS: list[tuple[str, Callable[[DemoState], None]]] = [
     ("What is in the accounting database", step_catalog_summary),
     ("Shops and marketplaces", step_shops),
@@ -93,6 +99,7 @@ STEPS: list[tuple[str, Callable[[DemoState], None]]] = [
     ("Feeds for every feed-based marketplace", step_feeds),
     ("Orders from Kaspi, statuses back (the Kaspi sandbox)", step_orders),
     ("Kaufland against its sandbox", step_kaufland),
+    ("Kasta: category schema, upload, moderation, orders (sandbox)", step_kasta),
 ]
 
 

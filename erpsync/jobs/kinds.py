@@ -109,6 +109,18 @@ register_outbox_handler("stock", "erpsync.sync.push_stock_prices:deliver_stock",
 register_job("catalog_import", "erpsync.sync.catalog_import:import_catalog_job", queue=QUEUE_CATALOG, timeout=3600,
              description="match the marketplace's catalog of the shop to our products (listings)")
 
+# The catalog side of marketplaces with an API for it (Kasta, Kaspi): the category tree with the
+# attributes of the mapped categories, product uploads (batches polled to their result), and the state
+# of uploaded products (moderation → active), followed as often as stock and prices are pushed.
+register_job("categories", "erpsync.sync.download_categories:download_categories", queue=QUEUE_CATALOG,
+             timeout=3600, description="download the marketplace's categories and the mapped ones' attributes")
+register_job("upload_catalog", "erpsync.sync.upload_catalog:upload_catalog", queue=QUEUE_CATALOG, timeout=7200,
+             description="upload the shop's new products to the marketplace and record each one's result")
+register_job("listing_states", "erpsync.sync.listing_states:refresh_listing_states", queue=QUEUE_CATALOG,
+             schedule=Every("stock_price_interval_minutes", switch="sync_stock_prices"),
+             applies_to="erpsync.sync.listing_states:reports_states",
+             description="follow uploaded products' states on the marketplace (moderation → active)")
+
 
 def _import_job_modules() -> None:
     for name in (part.strip() for part in os.environ.get("ERPSYNC_JOB_MODULES", "").split(",")):

@@ -67,6 +67,7 @@ CAP_UPLOAD = "upload_products"
 CAP_CATEGORIES = "categories"
 CAP_FEED = "feed"  # the marketplace pulls a catalog feed we publish
 CAP_LINE_CHANGES = "line_changes"  # partial cancel of order lines / weight changes
+CAP_PRODUCT_STATES = "product_states"  # can list its products with their moderation / selling state
 CAP_SHOP_OPTIONS = "shop_options"  # lists the delivery / payment options (statuses) a seller configured
 CAP_CATALOG_IMPORT = "catalog_import"  # reads the shop's own catalog (e.g. its YML export) into listings
 
@@ -296,9 +297,19 @@ class ProductUploadItem:
 
 @dataclass(frozen=True)
 class ImportItemResult:
+    """One product of an import as the marketplace reported it. ``accepted`` None: accepted when it has
+    no errors; ``listing_state`` None: the upload use case decides (accepted → ``moderation``)."""
+
     sku: str
     state: str
     errors: Sequence[str] = ()
+    accepted: bool | None = None
+    external_id: str | None = None
+    listing_state: str | None = None
+
+    @property
+    def ok(self) -> bool:
+        return self.accepted if self.accepted is not None else not self.errors
 
 
 @dataclass(frozen=True)
@@ -313,6 +324,18 @@ class ImportResult:
     warnings: int = 0
     skipped: int = 0
     items: Sequence[ImportItemResult] = ()
+    raw: Mapping[str, Any] = field(default_factory=dict, repr=False)
+
+
+@dataclass(frozen=True)
+class ProductState:
+    """A product as the marketplace shows it: its id there and its state, one of the listing states of
+    ``erpsync.models.integration.LISTING_STATES`` (``moderation``, ``active``, ``rejected``, ``inactive``)."""
+
+    sku: str
+    state: str
+    external_id: str | None = None
+    message: str | None = None  # why it was rejected, when the marketplace says
     raw: Mapping[str, Any] = field(default_factory=dict, repr=False)
 
 
@@ -404,6 +427,10 @@ class Connector:
 
     def import_result(self, import_id: str) -> ImportResult:
         raise Unsupported(self.name, "reading an import result")
+
+    def product_states(self, skus: Sequence[str] | None = None) -> Iterator[ProductState]:
+        """The shop's products on the marketplace with their state (all of them, or those of ``skus``)."""
+        raise Unsupported(self.name, "reading product states")
 
     def list_categories(self) -> Iterator[Category]:
         raise Unsupported(self.name, "downloading categories")

@@ -75,7 +75,7 @@ def add_shop(
         marketplace=marketplace,
         base_url=(base_url or info.default_base_url).rstrip("/"),
         credentials_encrypted=encrypt_credentials(credentials, secret_key) if credentials else "",
-        settings=validate_settings(settings or {}, marketplace),
+        settings=validate_settings({**info.default_settings, **(settings or {})}, marketplace),
         enabled=enabled,
     )
     session.add(shop)
