@@ -118,6 +118,10 @@ def test_the_form_of_every_marketplace_asks_for_its_credentials_and_explains_its
         assert f'name="credential_{key}" type="password"' in page.text
     assert "How often to import orders, in minutes." in page.text
     assert ('name="setting_merchant_id"' in page.text) is (marketplace == "kaspi")
+    # Kasta shows its token once (seed 000): the form says so, and only Kasta's
+    assert ('id="credential-note"' in page.text) is (marketplace == "kasta")
+    if marketplace == "kasta":
+        assert "Kasta shows the API token only once" in page.text
 
 
 def test_choosing_the_marketplace_comes_first(admin_client: PanelClient) -> None:
