@@ -8,7 +8,9 @@ size), lists every product for a Prom and a Kaspi shop, then measures, each in a
 (a) ``erpsync.sync.feeds.render_feed`` of the Prom YML and of the Kaspi price list (rules, template,
     atomic write, sync log);
 (b) the reference: the same chunked query (``erpsync.feeds.reader``) written with a bare
-    ``lxml.etree.xmlfile`` writer, one element tree per offer, no rules beyond price and stock.
+    ``lxml.etree.xmlfile`` writer, one element tree per offer, the same elements as erpsync's feed
+    (prices, old and wholesale prices, photos, both names and descriptions, params), no rules beyond
+    price and stock (no category mapping, no exclusion log, no atomic rename).
 
 It prints seconds, offers/s, MB/s and peak RSS of each, and the ratio a/b (reference seconds /
 erpsync seconds: 1.0 = as fast as the bare writer). Each measurement runs ``--repeat`` times (default
@@ -127,11 +129,21 @@ def _reference_prom(xf, chunks, categories) -> int:  # type: ignore[no-untyped-d
                     price = product.prices.get(("retail", "base"))
                     if price is None:
                         continue
+                    old = product.prices.get(("old", "base"))
+                    wholesale = product.prices.get(("wholesale", "base")) if product.min_wholesale_qty else None
                     quantity = max(0, sum(product.stock.values()) - sum(product.reserved.values()))
                     offer = etree.Element("offer", id=product.sku, available="true" if quantity else "")
+                    if quantity:
+                        offer.set("presence_sure", "true")
                     sub = etree.SubElement
                     sub(offer, "url").text = f"https://bench.example/p/{product.sku}"
                     sub(offer, "price").text = str(price)
+                    if old is not None and old > price:
+                        sub(offer, "oldprice").text = str(old)
+                    if wholesale is not None:
+                        tier = sub(sub(offer, "prices"), "price")
+                        sub(tier, "value").text = str(wholesale)
+                        sub(tier, "quantity").text = str(product.min_wholesale_qty)
                     sub(offer, "currencyId").text = "UAH"
                     sub(offer, "categoryId").text = str(product.category_id)
                     for photo in product.photos:
@@ -140,7 +152,11 @@ def _reference_prom(xf, chunks, categories) -> int:  # type: ignore[no-untyped-d
                     sub(offer, "name_ua").text = product.name_uk
                     sub(offer, "vendor").text = product.brand or ""
                     sub(offer, "vendorCode").text = product.sku
-                    sub(offer, "description").text = etree.CDATA(product.description_html or "")
+                    if product.barcode:
+                        sub(offer, "barcode").text = product.barcode
+                    description = product.marketplace_description or product.description_html or ""
+                    sub(offer, "description").text = etree.CDATA(description)
+                    sub(offer, "description_ua").text = etree.CDATA(description)
                     sub(offer, "quantity_in_stock").text = str(quantity)
                     for characteristic in product.characteristics:
                         param = sub(offer, "param", name=characteristic.name)
