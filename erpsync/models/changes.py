@@ -21,8 +21,9 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import event, inspect
+from sqlalchemy import event
 from sqlalchemy.orm import Session, SessionTransaction, sessionmaker
+from sqlalchemy.orm.attributes import PASSIVE_NO_INITIALIZE, get_history
 
 from erpsync.models.catalog import Product, ProductPrice, StockLevel
 from erpsync.models.sales import Reservation
@@ -65,14 +66,13 @@ class ProductChanges:
 
 def _values(obj: Any, name: str) -> list[Any]:
     """The attribute's value now and before this flush (both matter when a row moves)."""
-    history = inspect(obj).attrs[name].history
+    history = get_history(obj, name, PASSIVE_NO_INITIALIZE)
     values = [v for v in (*history.added, *history.unchanged, *history.deleted) if v is not None]
     return values or [v for v in [getattr(obj, name, None)] if v is not None]
 
 
 def _changed(obj: Any, names: tuple[str, ...]) -> bool:
-    state = inspect(obj)
-    return any(state.attrs[name].history.has_changes() for name in names)
+    return any(get_history(obj, name, PASSIVE_NO_INITIALIZE).has_changes() for name in names)
 
 
 def _note_stock(changes: ProductChanges, obj: Any) -> None:

@@ -440,7 +440,7 @@ def _pushing_shops(session: Session) -> dict[int, tuple[str, str, set[int] | Non
 
 
 def _queue(session: Session, product_ids: Collection[int], changes: ProductChanges | None) -> list[QueuedPush]:
-    from erpsync.sync.outbox import write_outbox  # the outbox module builds on the jobs machinery
+    from erpsync.sync.outbox import write_outbox_many  # the outbox module builds on the jobs machinery
 
     if not product_ids:
         return []
@@ -459,13 +459,16 @@ def _queue(session: Session, product_ids: Collection[int], changes: ProductChang
                 .where(Listing.product_id.in_(ordered[start:start + CHUNK]), Listing.shop_id.in_(list(shops)))
             ).all()
     mark_queued(session, product_ids)
+    by_shop: dict[int, list[tuple[int, str]]] = {}
     for shop_id, product_id, sku in sorted(rows):
-        name, marketplace, warehouse_ids = shops[shop_id]
-        if not _concerns(changes, product_id, marketplace, warehouse_ids):
-            continue
-        message = write_outbox(session, shop_id=shop_id, kind=OUTBOX_KIND, dedupe_key=f"stock:{product_id}",
-                               payload={"product_id": product_id, "sku": sku})
-        queued.append(QueuedPush(message.id, shop_id, name, product_id, sku))
+        if _concerns(changes, product_id, shops[shop_id][1], shops[shop_id][2]):
+            by_shop.setdefault(shop_id, []).append((product_id, sku))
+    for shop_id, products in by_shop.items():
+        written = write_outbox_many(session, shop_id=shop_id, kind=OUTBOX_KIND, messages=[
+            (f"stock:{product_id}", {"product_id": product_id, "sku": sku}) for product_id, sku in products])
+        for message in written:
+            queued.append(QueuedPush(message.id, shop_id, shops[shop_id][0], message.payload["product_id"],
+                                     message.payload["sku"]))
     return queued
 
 

@@ -162,3 +162,13 @@ def test_deleting_a_stock_row_and_adding_one_queue_a_push(
         product.stock.append(StockLevel(warehouse_id=catalog.warehouses["SHOP"], quantity=1))
         product.prices.append(ProductPrice(price_type="old", amount=Decimal(500)))
     assert messages(database) == [("prom-shop", "SKU-003", "pending")]  # the pending message coalesced
+
+
+def test_one_transaction_changing_many_products_writes_one_message_each_and_coalesces_with_the_next(
+    database: Database, catalog: StockCatalog
+) -> None:
+    for quantity in (1, 2):
+        with database.session() as session:
+            for level in session.scalars(select(StockLevel)):
+                level.quantity = quantity
+        assert messages(database) == [("prom-shop", f"SKU-00{i}", "pending") for i in (1, 2, 3)]
