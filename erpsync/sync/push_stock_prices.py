@@ -447,8 +447,9 @@ def _queue(session: Session, product_ids: Collection[int], changes: ProductChang
     queued: list[QueuedPush] = []
     with session.no_autoflush:
         shops = _pushing_shops(session)
-        if not shops:
+        if changes is None:  # every shop concerned is queued now: the commit need not look again
             mark_queued(session, product_ids)
+        if not shops:
             return []
         ordered = sorted(product_ids)
         rows = []
@@ -458,7 +459,6 @@ def _queue(session: Session, product_ids: Collection[int], changes: ProductChang
                 .join(Product, Product.id == Listing.product_id)
                 .where(Listing.product_id.in_(ordered[start:start + CHUNK]), Listing.shop_id.in_(list(shops)))
             ).all()
-    mark_queued(session, product_ids)
     by_shop: dict[int, list[tuple[int, str]]] = {}
     for shop_id, product_id, sku in sorted(rows):
         if _concerns(changes, product_id, shops[shop_id][1], shops[shop_id][2]):

@@ -172,3 +172,20 @@ def test_one_transaction_changing_many_products_writes_one_message_each_and_coal
             for level in session.scalars(select(StockLevel)):
                 level.quantity = quantity
         assert messages(database) == [("prom-shop", f"SKU-00{i}", "pending") for i in (1, 2, 3)]
+
+
+def test_a_later_change_in_the_same_transaction_still_reaches_the_shops_it_concerns(
+    database: Database, secret_key: str, prom: PromSandbox, catalog: StockCatalog
+) -> None:
+    from erpsync.sync.push_stock_prices import queue_pending_stock_changes
+
+    make_catalog(database, secret_key, shop="prom-shop-floor", marketplace="prom", base_url=prom.base_url,
+                 credentials={"token": TOKEN}, skus=["SKU-001"], settings={"warehouses": ["SHOP"]})
+    with database.session() as session:
+        levels = {level.warehouse_id: level for level in session.scalars(
+            select(StockLevel).where(StockLevel.product_id == catalog.products["SKU-001"]))}
+        levels[catalog.warehouses["MAIN"]].quantity = 1
+        assert [push.shop for push in queue_pending_stock_changes(session)] == ["prom-shop"]
+        levels[catalog.warehouses["SHOP"]].quantity = 1
+    assert sorted(messages(database)) == [("prom-shop", "SKU-001", "pending"),
+                                          ("prom-shop-floor", "SKU-001", "pending")]
