@@ -2,8 +2,9 @@
 
     .venv/bin/python bench/demo_data.py --products 100000 [--db sqlite|postgresql|both]
 
-Prints products/s and rows/s per database. PostgreSQL uses the database ``erpsync_bench``
-(recreated) on the server of ``ERPSYNC_BENCH_PG_URL`` (default postgres@127.0.0.1:5432).
+Prints products/s and rows/s per database. PostgreSQL uses the database ``ERPSYNC_BENCH_PG_DB``
+(default ``erpsync_bench``; recreated) on the server of ``ERPSYNC_BENCH_PG_URL`` (default
+postgres@127.0.0.1:5432).
 """
 
 from __future__ import annotations
@@ -20,15 +21,16 @@ from erpsync.demo.data import generate_catalog
 from erpsync.models.db import Database, upgrade
 
 PG_SERVER = os.environ.get("ERPSYNC_BENCH_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432")
+PG_DB = os.environ.get("ERPSYNC_BENCH_PG_DB", "erpsync_bench")
 
 
 def _pg_url() -> str:
     admin = create_engine(f"{PG_SERVER}/postgres", isolation_level="AUTOCOMMIT")
     with admin.connect() as connection:
-        connection.execute(text("DROP DATABASE IF EXISTS erpsync_bench WITH (FORCE)"))
-        connection.execute(text("CREATE DATABASE erpsync_bench"))
+        connection.execute(text(f'DROP DATABASE IF EXISTS "{PG_DB}" WITH (FORCE)'))
+        connection.execute(text(f'CREATE DATABASE "{PG_DB}"'))
     admin.dispose()
-    return f"{PG_SERVER}/erpsync_bench"
+    return f"{PG_SERVER}/{PG_DB}"
 
 
 def run(url: str, products: int) -> tuple[float, int]:

@@ -9,7 +9,9 @@ Environment (so that several checkouts can run the suite at once on one machine)
 
 from __future__ import annotations
 
+import fcntl
 import os
+import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -44,8 +46,40 @@ def _recreate_pg_database(name: str) -> str:
     return f"{PG_SERVER}/{name}"
 
 
+def _hold_exclusively(resource: str, variable: str) -> Iterator[None]:
+    """Hold a lock file for ``resource`` while the session runs: two test runs on one machine sharing a
+    Redis or PostgreSQL test database flush and recreate it under each other's feet (jobs vanish, locks
+    collide, runs are "skipped") — the second run stops at once with what to set instead."""
+    path = Path(tempfile.gettempdir()) / f"erpsync-test-{resource}.lock"
+    with path.open("a+") as handle:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            handle.seek(0)
+            pytest.fail(f"{resource} is in use by another test run (pid {handle.read().strip() or '?'}): give this "
+                        f"run its own with {variable}", pytrace=False)
+        handle.seek(0)
+        handle.truncate()
+        handle.write(str(os.getpid()))
+        handle.flush()
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
 @pytest.fixture(scope="session")
-def pg_url() -> str:
+def own_pg_database() -> Iterator[None]:
+    yield from _hold_exclusively(f"postgresql-{PG_DB}", "ERPSYNC_TEST_PG_DB=NAME")
+
+
+@pytest.fixture(scope="session")
+def own_redis_database() -> Iterator[None]:
+    yield from _hold_exclusively(f"redis-{REDIS_DB}", "ERPSYNC_TEST_REDIS_DB=N")
+
+
+@pytest.fixture(scope="session")
+def pg_url(own_pg_database: None) -> str:
     """A freshly created and migrated PostgreSQL test database."""
     url = _recreate_pg_database(PG_DB)
     upgrade(url)
@@ -100,7 +134,7 @@ def pg_database(pg_url: str) -> Iterator[Database]:
 
 
 @pytest.fixture
-def redis_url() -> Iterator[str]:
+def redis_url(own_redis_database: None) -> Iterator[str]:
     """The real Redis, on a database index of its own, flushed before and after."""
     import redis
 

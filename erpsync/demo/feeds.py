@@ -12,6 +12,7 @@ from sqlalchemy import select
 
 from erpsync.cli.output import print_table
 from erpsync.core.config import Settings
+from erpsync.demo.serve import demo_base_url
 from erpsync.feeds.specs import FEED_MARKETPLACES
 from erpsync.feeds.validate import validate_feed
 from erpsync.mapping import save_mapping_text, shop_file
@@ -67,7 +68,8 @@ def ensure_demo_feed_shops(database: Database, secret_key: str, mappings_dir: Pa
             if session.scalar(select(Shop.id).where(Shop.name == name)) is not None:
                 continue
             shop = add_shop(session, name=name, marketplace=marketplace, secret_key=secret_key,
-                            settings=DEMO_SHOP_SETTINGS[marketplace])
+                            settings=DEMO_SHOP_SETTINGS[marketplace],
+                            base_url=demo_base_url(name, marketplace))  # local: never a real marketplace
             add_listings(session, shop, everything=True)
     return names
 

@@ -124,3 +124,5 @@ def run_demo(app: AppContext, *, products: int) -> None:
     for number, (title, step) in enumerate(STEPS, start=1):
         click.secho(f"\n== {number}. {title} ==", bold=True)
         step(state)
+    click.echo("\nTo keep the demo shops in sync by themselves: `erpsync demo serve` (their marketplaces' "
+               "sandboxes) and, in another terminal, `erpsync run` (README: Keeping the demo shops in sync).")

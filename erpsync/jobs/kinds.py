@@ -93,7 +93,8 @@ register_outbox_handler("waybill", "erpsync.sync.waybills:deliver_waybills", bat
 
 # Stock and prices through a marketplace's API (Prom, Satu, Rozetka, …): what changed, every
 # stock_price_interval_minutes; everything, daily at full_push_at (one lock for both per shop). A change
-# of one product's stock or price goes sooner through the outbox (kind "stock", see queue_stock_push).
+# of one product's stock or price goes sooner through the outbox (kind "stock": every ORM change of stock,
+# reservations or prices queues it before its commit, see erpsync/models/changes.py).
 register_job("stock_prices", "erpsync.sync.push_stock_prices:push_stock_prices_job", queue=QUEUE_PUSH,
              lock_group="stock_prices", schedule=Every("stock_price_interval_minutes", switch="sync_stock_prices"),
              applies_to="erpsync.sync.push_stock_prices:takes_stock_pushes", timeout=1800,

@@ -13,6 +13,7 @@ from sqlalchemy.exc import OperationalError, ProgrammingError
 from sqlalchemy.orm import Session, sessionmaker
 
 from erpsync.core.errors import DatabaseError
+from erpsync.models.changes import track_changes
 
 MIGRATIONS_DIR = Path(__file__).resolve().parents[2] / "migrations"
 
@@ -136,6 +137,7 @@ class Database:
         self.url = url
         self.engine = make_engine(url, **engine_kwargs)
         self.sessions = sessionmaker(self.engine, expire_on_commit=False)
+        track_changes(self.sessions)  # stock and price changes queue their pushes in the outbox
 
     @property
     def dialect(self) -> str:

@@ -36,7 +36,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import and_, exists, func, select, update
+from sqlalchemy import ARRAY, and_, any_, cast, exists, func, select, text, update
 from sqlalchemy.orm import Session, aliased
 
 from erpsync.core.errors import NotFoundError, ValidationError
@@ -205,6 +205,60 @@ def write_outbox(
     session.add(message)
     session.flush()
     return message
+
+
+def _among(column: Any, values: list[Any], postgresql: bool) -> Any:
+    """``column IN (values)``; on PostgreSQL ``= ANY(array)``: one parameter, one plan for any count."""
+    if postgresql:
+        return column == any_(cast(values, ARRAY(column.type)))
+    return column.in_(values)
+
+
+def write_outbox_many(
+    session: Session,
+    *,
+    shop_id: int,
+    kind: str,
+    messages: list[tuple[str, dict[str, Any]]],
+    chunk: int = 500,
+) -> list[OutboxMessage]:
+    """``write_outbox`` for many ``(dedupe_key, payload)`` of one shop and kind, with a few statements
+    a chunk instead of several a message (a transaction changing the stock of thousands of products).
+    Keys are taken in sorted order (PostgreSQL's advisory locks), so concurrent writers cannot deadlock."""
+    if any(not key for key, _ in messages):
+        raise ValidationError(f"an outbox message of kind {kind} needs a dedupe key")
+    payloads = dict(sorted(messages))
+    keys = list(payloads)
+    written: list[OutboxMessage] = []
+    postgresql = session.get_bind().dialect.name == "postgresql"
+    with session.no_autoflush:
+        for start in range(0, len(keys), chunk):
+            part = keys[start:start + chunk]
+            if postgresql:
+                locks = [_advisory_key("outbox", shop_id, kind, key) for key in part]
+                session.execute(text("SELECT count(pg_advisory_xact_lock(k)) FROM unnest(CAST(:keys AS bigint[])) "
+                                     "WITH ORDINALITY AS t(k, n)"), {"keys": locks})
+            pending: dict[str, OutboxMessage] = {}
+            for row in session.scalars(
+                select(OutboxMessage)
+                .where(OutboxMessage.shop_id == shop_id, OutboxMessage.kind == kind,
+                       OutboxMessage.state == OUTBOX_PENDING, _among(OutboxMessage.dedupe_key, part, postgresql))
+                .order_by(OutboxMessage.id)
+                .with_for_update()
+            ):
+                pending[row.dedupe_key] = row  # the newest pending one of a key wins
+            now = utcnow()
+            for key in part:
+                message = pending.get(key)
+                if message is None:
+                    message = OutboxMessage(shop_id=shop_id, kind=kind, dedupe_key=key, payload=payloads[key])
+                    session.add(message)
+                elif message.payload != payloads[key]:  # the same payload again: nothing to write
+                    message.payload = payloads[key]
+                    message.updated_at = now
+                written.append(message)
+    session.flush()
+    return written
 
 
 # --- claiming ------------------------------------------------------------------------------------

@@ -18,8 +18,10 @@ saved before the next batch is sent. Listings in a state the connector must not 
 skipped. Refused credentials, or a marketplace that keeps failing, end the run (the next run sends
 what this one could not).
 
-Change-driven pushes of one product go through the outbox: ``queue_stock_push`` writes a ``stock``
-message per shop listing the product (in the caller's transaction); ``deliver_stock`` is its handler.
+Change-driven pushes of one product go through the outbox: a transaction of erpsync's sessions that
+changes stock, reservations or prices writes, before it commits, a ``stock`` message per shop listing
+the product (``queue_changed_stock``, called by ``erpsync.models.changes``); ``queue_stock_push`` does the
+same by hand for changes the ORM does not see; ``deliver_stock`` is the messages' handler.
 """
 
 from __future__ import annotations
@@ -42,7 +44,8 @@ from erpsync.feeds.selection import ShopRules
 from erpsync.feeds.stock import PRESENCE_UNAVAILABLE, available_quantity, stock_state
 from erpsync.marketplaces import base as mp
 from erpsync.marketplaces.registry import connector_class
-from erpsync.models import Listing, Product, Shop, Warehouse, utcnow
+from erpsync.models import BASE_SCOPE, Listing, Product, Shop, Warehouse, utcnow
+from erpsync.models.changes import ProductChanges, mark_queued, take_changes
 from erpsync.models.db import Database
 from erpsync.models.integration import RUN_PARTIAL, RUN_SKIPPED, RUN_SUCCESS
 from erpsync.sync.connectors import connector_for
@@ -373,35 +376,107 @@ def push_stock_prices_job(run: Any) -> dict[str, Any]:
 # --- change-driven pushes (the outbox) --------------------------------------------------------------
 
 
+@dataclass(frozen=True)
+class QueuedPush:
+    """A ``stock`` outbox message written for a product and a shop."""
+
+    message_id: int
+    shop_id: int
+    shop: str
+    product_id: int
+    sku: str
+
+
 def queue_stock_push(session: Session, product_id: int) -> list[int]:
     """In the caller's transaction (the one that changed the product's stock or price): a ``stock``
     outbox message for every enabled shop that lists the product and takes pushes. Pending messages of
-    the same product coalesce. Returns the message ids."""
+    the same product coalesce. Returns the message ids.
+
+    Changes made through erpsync's sessions queue their pushes by themselves when they commit
+    (``erpsync.models.changes``); this is for changes the ORM does not see (SQL statements)."""
     return queue_stock_pushes(session, [product_id])
 
 
 def queue_stock_pushes(session: Session, product_ids: Collection[int]) -> list[int]:
     """``queue_stock_push`` for several products, with one query."""
-    from erpsync.sync.outbox import write_outbox  # the outbox module builds on the jobs machinery
+    return [push.message_id for push in _queue(session, product_ids, None)]
+
+
+def queue_changed_stock(session: Session, changes: ProductChanges) -> list[QueuedPush]:
+    """The commit hook of ``erpsync.models.changes``: the products whose stock or prices this transaction
+    changed get a ``stock`` message for each shop the change concerns — a shop listing the product and
+    taking pushes, whose warehouses include a warehouse whose stock changed, or whose marketplace a
+    changed price applies to (``base`` or its own scope)."""
+    return _queue(session, changes.product_ids(), changes)
+
+
+def _concerns(changes: ProductChanges | None, product_id: int, marketplace: str,
+              warehouse_ids: Collection[int] | None) -> bool:
+    if changes is None or product_id in changes.whole:
+        return True
+    moved = changes.warehouses.get(product_id)
+    if moved and (warehouse_ids is None or not moved.isdisjoint(warehouse_ids)):
+        return True
+    scopes = changes.scopes.get(product_id) or ()
+    return any(scope in (BASE_SCOPE, marketplace) or scope.startswith(f"{marketplace}:")
+               for scope in scopes)
+
+
+def _pushing_shops(session: Session) -> dict[int, tuple[str, str, set[int] | None]]:
+    """Enabled shops that take stock pushes: id → (name, marketplace, warehouse ids or None for all)."""
+    shops = {}
+    warehouse_codes: dict[str, int] | None = None
+    for shop_id, name, marketplace, settings in session.execute(
+            select(Shop.id, Shop.name, Shop.marketplace, Shop.settings).where(Shop.enabled.is_(True))):
+        settings = settings or {}
+        if not takes_stock_pushes(marketplace) or not settings.get("sync_stock_prices", True):
+            continue
+        codes = list(settings.get("warehouses") or [])
+        if codes and warehouse_codes is None:
+            warehouse_codes = dict(session.execute(select(Warehouse.code, Warehouse.id)).all())
+        ids = {warehouse_codes[c] for c in codes if c in warehouse_codes} if codes and warehouse_codes else None
+        shops[shop_id] = (name, marketplace, ids)
+    return shops
+
+
+def _queue(session: Session, product_ids: Collection[int], changes: ProductChanges | None) -> list[QueuedPush]:
+    from erpsync.sync.outbox import write_outbox_many  # the outbox module builds on the jobs machinery
 
     if not product_ids:
         return []
+    queued: list[QueuedPush] = []
     with session.no_autoflush:
-        rows = session.execute(
-            select(Shop.id, Shop.marketplace, Shop.settings, Product.id, Product.sku)
-            .join(Listing, Listing.shop_id == Shop.id)
-            .join(Product, Product.id == Listing.product_id)
-            .where(Listing.product_id.in_(sorted(product_ids)), Shop.enabled.is_(True))
-            .order_by(Shop.id, Product.id)
-        ).all()
-    ids = []
-    for shop_id, marketplace, settings, product_id, sku in rows:
-        if not takes_stock_pushes(marketplace) or not (settings or {}).get("sync_stock_prices", True):
-            continue
-        message = write_outbox(session, shop_id=shop_id, kind=OUTBOX_KIND, dedupe_key=f"stock:{product_id}",
-                               payload={"product_id": product_id, "sku": sku})
-        ids.append(message.id)
-    return ids
+        shops = _pushing_shops(session)
+        if changes is None:  # every shop concerned is queued now: the commit need not look again
+            mark_queued(session, product_ids)
+        if not shops:
+            return []
+        ordered = sorted(product_ids)
+        rows = []
+        for start in range(0, len(ordered), CHUNK):
+            rows += session.execute(
+                select(Listing.shop_id, Product.id, Product.sku)
+                .join(Product, Product.id == Listing.product_id)
+                .where(Listing.product_id.in_(ordered[start:start + CHUNK]), Listing.shop_id.in_(list(shops)))
+            ).all()
+    by_shop: dict[int, list[tuple[int, str]]] = {}
+    for shop_id, product_id, sku in sorted(rows):
+        if _concerns(changes, product_id, shops[shop_id][1], shops[shop_id][2]):
+            by_shop.setdefault(shop_id, []).append((product_id, sku))
+    for shop_id, products in by_shop.items():
+        written = write_outbox_many(session, shop_id=shop_id, kind=OUTBOX_KIND, messages=[
+            (f"stock:{product_id}", {"product_id": product_id, "sku": sku}) for product_id, sku in products])
+        for message in written:
+            queued.append(QueuedPush(message.id, shop_id, shops[shop_id][0], message.payload["product_id"],
+                                     message.payload["sku"]))
+    return queued
+
+
+def queue_pending_stock_changes(session: Session) -> list[QueuedPush]:
+    """Queue now (rather than at commit) the pushes of the stock and price changes this transaction made
+    so far, and say which: for commands that tell which shops get a push."""
+    changes = take_changes(session)
+    return queue_changed_stock(session, changes) if changes else []
 
 
 def deliver_stock(delivery: Any) -> None:

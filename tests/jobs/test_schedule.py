@@ -149,3 +149,26 @@ def test_rq_cron_config_enqueues_the_tick_and_the_dispatcher_which_workers_run(
         assert session.scalar(select(Listing.pushed_stock).where(Listing.product_id == catalog.product_ids[0])) == 8
         assert session.scalar(select(SyncRun.status).where(SyncRun.kind == "sample_orders")) == "success"
     connection.close()
+
+
+def test_partial_sync_a_shop_runs_only_stock_and_prices_or_only_orders(database: Database) -> None:
+    """Seed 001: ``sync_orders`` and ``sync_stock_prices`` switch the two halves of a shop's sync apart."""
+    import erpsync.jobs.kinds  # noqa: F401  (the real kinds)
+
+    kinds = [job_kind(name) for name in ("import_orders", "stock_prices", "stock_prices_full")]
+    night = {"full_push_at": "03:00"}
+    add_shop(database, "both", marketplace="prom", settings=night)
+    add_shop(database, "stock-only", marketplace="prom", settings={**night, "sync_orders": False})
+    add_shop(database, "orders-only", marketplace="prom", settings={**night, "sync_stock_prices": False})
+    add_shop(database, "nothing", marketplace="prom",
+             settings={**night, "sync_orders": False, "sync_stock_prices": False})
+    add_shop(database, "kaspi-orders", marketplace="kaspi", settings=night)  # Kaspi takes stock from its feed
+    marks = MemoryMarks()
+    assert pairs(due_runs(database, marks, T0, kinds)) == [
+        ("import_orders", "both"), ("import_orders", "kaspi-orders"), ("import_orders", "orders-only"),
+        ("stock_prices", "both"), ("stock_prices", "stock-only")]
+    night_after = T0 + timedelta(hours=17, seconds=3)
+    assert pairs(due_runs(database, marks, night_after, kinds)) == [
+        ("import_orders", "both"), ("import_orders", "kaspi-orders"), ("import_orders", "orders-only"),
+        ("stock_prices", "both"), ("stock_prices", "stock-only"),
+        ("stock_prices_full", "both"), ("stock_prices_full", "stock-only")]
