@@ -164,6 +164,36 @@ def _advisory_key(*parts: object) -> int:
     return int.from_bytes(digest, "big", signed=True)
 
 
+# Writers of one dedupe key serialise on a PostgreSQL advisory lock held until commit. A lock per key
+# would fill PostgreSQL's lock table (max_locks_per_transaction × max_connections, 6,400 by default)
+# when one transaction changes the stock of thousands of products ("out of shared memory" — and the
+# stock change itself rolled back); keys share a fixed number of locks per shop and kind instead.
+OUTBOX_LOCK_BUCKETS = 64
+
+
+def _lock_for_writing(session: Session, shop_id: int, kind: str, keys: list[str]) -> None:
+    """Make the caller's transaction the only writer of these keys until it commits.
+
+    PostgreSQL: the keys' advisory locks, all at once in sorted order (no deadlock between writers).
+    SQLite: its database write lock, taken now with a statement that writes nothing — Python's sqlite3
+    begins a transaction only at the first write, so without it two writers could both find no
+    pending message and both insert one."""
+    if not keys:
+        return
+    if session.get_bind().dialect.name == "postgresql":
+        locks = sorted({_key_lock(shop_id, kind, key) for key in keys})
+        session.execute(text("SELECT count(pg_advisory_xact_lock(k)) FROM unnest(CAST(:keys AS bigint[])) "
+                             "WITH ORDINALITY AS t(k, n)"), {"keys": locks})
+    else:
+        session.execute(text("UPDATE outbox SET attempts = attempts WHERE id IS NULL"))
+
+
+def _key_lock(shop_id: int, kind: str, dedupe_key: str) -> int:
+    """The advisory lock that writers of (shop, kind, dedupe_key) take: one of ``OUTBOX_LOCK_BUCKETS``."""
+    bucket = _advisory_key(dedupe_key) % OUTBOX_LOCK_BUCKETS
+    return _advisory_key("outbox", shop_id, kind, bucket)
+
+
 def write_outbox(
     session: Session,
     *,
@@ -177,9 +207,7 @@ def write_outbox(
     same shop, kind and key (it keeps its place and its backoff). Returns the row."""
     if not dedupe_key:
         raise ValidationError(f"an outbox message of kind {kind} needs a dedupe key")
-    if session.get_bind().dialect.name == "postgresql":
-        # writers of the same key wait for each other until commit, so two never both insert
-        session.execute(select(func.pg_advisory_xact_lock(_advisory_key("outbox", shop_id, kind, dedupe_key))))
+    _lock_for_writing(session, shop_id, kind, [dedupe_key])  # writers of a key wait for each other until commit
     pending = session.scalar(
         select(OutboxMessage)
         .where(
@@ -224,20 +252,18 @@ def write_outbox_many(
 ) -> list[OutboxMessage]:
     """``write_outbox`` for many ``(dedupe_key, payload)`` of one shop and kind, with a few statements
     a chunk instead of several a message (a transaction changing the stock of thousands of products).
-    Keys are taken in sorted order (PostgreSQL's advisory locks), so concurrent writers cannot deadlock."""
+    The keys are locked first (``_lock_for_writing``: on PostgreSQL at most ``OUTBOX_LOCK_BUCKETS``
+    advisory locks, all at once in sorted order, so concurrent writers cannot deadlock on them)."""
     if any(not key for key, _ in messages):
         raise ValidationError(f"an outbox message of kind {kind} needs a dedupe key")
     payloads = dict(sorted(messages))
     keys = list(payloads)
     written: list[OutboxMessage] = []
     postgresql = session.get_bind().dialect.name == "postgresql"
+    _lock_for_writing(session, shop_id, kind, keys)
     with session.no_autoflush:
         for start in range(0, len(keys), chunk):
             part = keys[start:start + chunk]
-            if postgresql:
-                locks = [_advisory_key("outbox", shop_id, kind, key) for key in part]
-                session.execute(text("SELECT count(pg_advisory_xact_lock(k)) FROM unnest(CAST(:keys AS bigint[])) "
-                                     "WITH ORDINALITY AS t(k, n)"), {"keys": locks})
             pending: dict[str, OutboxMessage] = {}
             for row in session.scalars(
                 select(OutboxMessage)

@@ -8,13 +8,20 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 
 from erpsync.core.config import Settings, load_settings
 from erpsync.models import Listing, OutboxMessage, SyncEvent, utcnow
 from erpsync.models.db import Database
 from erpsync.sync.context import RunContext
-from erpsync.sync.outbox import claim_due, deliver_due, due_pairs, retry_message, write_outbox
+from erpsync.sync.outbox import (
+    claim_due,
+    deliver_due,
+    due_pairs,
+    retry_message,
+    write_outbox,
+    write_outbox_many,
+)
 from tests.jobs.fixtures import Catalog, add_shop
 
 KIND = "sample_stock"
@@ -234,3 +241,62 @@ def test_concurrent_claimers_never_get_the_same_message(database: Database) -> N
         thread.join()
     everything = [i for ids in taken for i in ids]
     assert len(everything) == len(set(everything)) == 120
+
+
+def test_one_transaction_writes_more_messages_than_postgresql_has_locks(pg_database: Database) -> None:
+    """A transaction changing the stock of thousands of products: PostgreSQL's lock table holds 6,400
+    locks by default (64 a connection; it stretches to about 15,000), so a lock per message would fail
+    the transaction ("out of shared memory")."""
+    shop_id = add_shop(pg_database)
+    keys = [f"stock:{n}" for n in range(20_000)]
+    with pg_database.session() as session:
+        written = write_outbox_many(session, shop_id=shop_id, kind=KIND,
+                                    messages=[(key, {"n": n}) for n, key in enumerate(keys)])
+    assert len(written) == 20_000
+    with pg_database.session() as session:  # the same keys again coalesce into the pending rows
+        write_outbox_many(session, shop_id=shop_id, kind=KIND,
+                          messages=[(key, {"n": n + 1}) for n, key in enumerate(keys)])
+    with pg_database.session() as session:
+        rows = session.execute(select(OutboxMessage.dedupe_key, OutboxMessage.payload)
+                               .where(OutboxMessage.shop_id == shop_id)).all()
+    assert len(rows) == 20_000
+    assert {key: payload["n"] for key, payload in rows} == {key: n + 1 for n, key in enumerate(keys)}
+
+
+def test_concurrent_bulk_and_single_writers_leave_one_pending_message_a_key(database: Database) -> None:
+    shop_id = add_shop(database)
+    keys = [f"stock:{n}" for n in range(300)]
+    start = threading.Barrier(4)
+    errors: list[BaseException] = []
+
+    def bulk(offset: int) -> None:
+        try:
+            start.wait()
+            for round_ in range(3):
+                with database.session() as session:
+                    write_outbox_many(session, shop_id=shop_id, kind=KIND,
+                                      messages=[(key, {"by": offset, "round": round_}) for key in keys])
+        except BaseException as error:  # reported by the assertion below
+            errors.append(error)
+
+    def single() -> None:
+        try:
+            start.wait()
+            for key in keys[::7]:
+                with database.session() as session:
+                    write_outbox(session, shop_id=shop_id, kind=KIND, dedupe_key=key, payload={"by": "single"})
+        except BaseException as error:
+            errors.append(error)
+
+    threads = [threading.Thread(target=bulk, args=(n,)) for n in range(3)] + [threading.Thread(target=single)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == []
+    with database.session() as session:
+        counts = session.execute(select(OutboxMessage.dedupe_key, func.count())
+                                 .where(OutboxMessage.shop_id == shop_id)
+                                 .group_by(OutboxMessage.dedupe_key)).all()
+    assert len(counts) == 300
+    assert {count for _key, count in counts} == {1}
