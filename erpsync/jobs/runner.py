@@ -39,7 +39,7 @@ from erpsync.models import Shop, SyncRun, utcnow
 from erpsync.models.db import Database
 from erpsync.models.integration import RUN_FAILED, RUN_SKIPPED, RUN_SUCCESS
 from erpsync.sync.context import ProgressReporter, RunContext, describe_error, is_transient
-from erpsync.sync.log import SyncLog
+from erpsync.sync.log import SyncLog, log_failed_attempts
 
 PROGRESS_EVERY_SECONDS = 1.0
 
@@ -228,7 +228,8 @@ def _perform(
         report_progress=progress or (_job_progress(job) if job is not None else None),
     )
     try:
-        result = kind.resolve()(run)
+        with log_failed_attempts(lambda: run.log):
+            result = kind.resolve()(run)
     except Exception as error:
         _record_failure(run, kind, job, error)
         raise
