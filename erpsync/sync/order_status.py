@@ -22,7 +22,6 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from erpsync.core.errors import (
-    MarketplaceError,
     NotFoundError,
     PayloadError,
     TransitionError,
@@ -198,11 +197,12 @@ def deliver_status_message(
 def _already_set(connector: Connector, ref: OrderRef, status: str) -> bool:
     """Whether the marketplace already shows ``status`` on the order: asked before sending a change again
     after an attempt that may have reached it (the worker died, or the answer was lost, between the send
-    and the done-mark). A marketplace that cannot be asked gets the change again (status pushes are
-    idempotent: setting the status an order has changes nothing)."""
+    and the done-mark). A marketplace that cannot read an order back gets the change again (status pushes
+    are idempotent: setting the status an order has changes nothing); one that fails to answer fails this
+    attempt (``MarketplaceError``), and the outbox tries again later."""
     try:
         return connector.get_order(ref).status == status
-    except (Unsupported, NotFoundError, MarketplaceError, PayloadError):
+    except (Unsupported, NotFoundError, PayloadError):
         return False
 
 
