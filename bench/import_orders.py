@@ -7,8 +7,8 @@ Redis, PostgreSQL, Prom sandboxes over HTTP (no faults).
 The orders are shared out among four Prom shops (one sandbox each; an import is locked per shop, so four
 shops let four workers work at once); every shop's import is enqueued and the workers run them. For each
 worker count the database is emptied and the same orders are imported again. Prints a table: seconds from
-enqueue to the last import done, orders/s, and the time per order — median and p95 of the gaps between
-consecutive orders saved by one import (so an order's share of reading its page is in it).
+enqueue to the last import done, orders/s, and the time per order in its import — median and p95 (from
+when each order that reserves stock was saved; an order's share of reading its page is in it).
 
 ``--database`` must name a database only this bench uses (it is migrated, and emptied between runs);
 ``--redis`` an empty Redis database (checked; flushed at the end). Uses the chaos tests' harness
@@ -33,7 +33,7 @@ from sqlalchemy import func, select, text
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from erpsync.models import Base, Order, OrderStatusChange  # noqa: E402
+from erpsync.models import Base, Order, OrderLine, Reservation  # noqa: E402
 from erpsync.models.db import Database, upgrade  # noqa: E402
 from tests.chaos.harness import build_stand, stop_stand, stop_workers  # noqa: E402
 
@@ -47,21 +47,26 @@ def _empty(database: Database) -> None:
 
 
 def _per_order_seconds(database: Database) -> list[float]:
-    """Gaps between consecutive orders saved by one shop's import (an order's first history row is
-    written in the transaction that saves it)."""
+    """Seconds each order took in its shop's import. An import saves a shop's orders one transaction each,
+    newest id first; an order that reserves stock has the moment it was saved (its reservation's
+    ``created_at``). The gap between two such orders of one shop is shared out among the orders saved
+    from one to the other (so reading a page is in the time of the orders on it)."""
     with database.session() as session:
-        rows = session.execute(
-            select(Order.shop_id, func.min(OrderStatusChange.changed_at))
-            .join(OrderStatusChange, OrderStatusChange.order_id == Order.id)
-            .group_by(Order.id, Order.shop_id)).all()
-    by_shop: dict[int, list] = {}
-    for shop_id, saved_at in rows:
-        by_shop.setdefault(shop_id, []).append(saved_at)
-    gaps = []
-    for moments in by_shop.values():
-        moments.sort()
-        gaps += [(b - a).total_seconds() for a, b in itertools.pairwise(moments)]
-    return gaps
+        orders = session.execute(select(Order.id, Order.shop_id, Order.external_id)).all()
+        saved = dict(session.execute(
+            select(OrderLine.order_id, func.min(Reservation.created_at))
+            .join(Reservation, Reservation.line_id == OrderLine.id).group_by(OrderLine.order_id)).all())
+    by_shop: dict[int, list[tuple[int, int]]] = {}
+    for order_id, shop_id, external_id in orders:
+        by_shop.setdefault(shop_id, []).append((int(external_id), order_id))
+    seconds: list[float] = []
+    for listing in by_shop.values():
+        listing.sort(reverse=True)  # the order they were saved in
+        stamped = [(position, saved[order_id]) for position, (_, order_id) in enumerate(listing) if order_id in saved]
+        for (first, at), (second, later) in itertools.pairwise(stamped):
+            share = (later - at).total_seconds() / (second - first)
+            seconds += [share] * (second - first)
+    return seconds
 
 
 def _run(database: Database, redis_url: str, secret_key: str, orders: int, workers: int) -> tuple[float, int, list]:

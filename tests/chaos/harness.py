@@ -25,6 +25,7 @@ from typing import Any
 from redis import Redis
 from sqlalchemy import func, select
 
+import erpsync.jobs.kinds  # noqa: F401  (registers the job kinds enqueued here)
 from erpsync.jobs.queues import enqueue
 from erpsync.models import Order, OrderLine, Product, Reservation, StockLevel, SyncEvent, SyncRun, Warehouse
 from erpsync.models.db import Database
