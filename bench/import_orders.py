@@ -33,7 +33,7 @@ from sqlalchemy import func, select, text
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from erpsync.models import Base, Order, OrderLine, Reservation  # noqa: E402
+from erpsync.models import Base, Order, OrderLine, Reservation, SyncEvent  # noqa: E402
 from erpsync.models.db import Database, upgrade  # noqa: E402
 from tests.chaos.harness import build_stand, stop_stand, stop_workers  # noqa: E402
 
@@ -69,7 +69,8 @@ def _per_order_seconds(database: Database) -> list[float]:
     return seconds
 
 
-def _run(database: Database, redis_url: str, secret_key: str, orders: int, workers: int) -> tuple[float, int, list]:
+def _run(database: Database, redis_url: str, secret_key: str, orders: int,
+         workers: int) -> tuple[float, int, list[float], list[str]]:
     _empty(database)
     with tempfile.TemporaryDirectory(prefix="bench-import-") as folder:
         stand = build_stand(database, redis_url, secret_key, Path(folder), shops=SHOPS, orders=orders, faults=None,
@@ -85,7 +86,10 @@ def _run(database: Database, redis_url: str, secret_key: str, orders: int, worke
             stop_workers(running)
             stop_stand(stand)
     missing = stand.missing_orders()
-    return elapsed, missing, _per_order_seconds(database)
+    with database.session() as session:
+        errors = list(session.scalars(select(SyncEvent.message).where(
+            SyncEvent.level == "error", SyncEvent.entity_type == "order").limit(5)))
+    return elapsed, missing, _per_order_seconds(database), errors
 
 
 def main() -> None:
@@ -107,11 +111,13 @@ def main() -> None:
     print(f"{'-' * 7}-+-{'-' * 8}-+-{'-' * 8}-+-{'-' * 12}-+-{'-' * 9}-+--------")
     try:
         for workers in (int(n) for n in args.workers.split(",")):
-            elapsed, missing, gaps = _run(database, args.redis, secret_key, args.orders, workers)
+            elapsed, missing, gaps, errors = _run(database, args.redis, secret_key, args.orders, workers)
             p95 = statistics.quantiles(gaps, n=20)[-1] if len(gaps) >= 20 else max(gaps, default=0.0)
             median = statistics.median(gaps) if gaps else 0.0
             print(f"{workers:>7} | {elapsed:>8.1f} | {args.orders / elapsed:>8.1f} | {median * 1000:>9.1f} ms | "
                   f"{p95 * 1000:>6.1f} ms | {missing}", flush=True)
+            for error in errors:  # an order not saved is logged and read again by the next import
+                print(f"        not saved: {error}", flush=True)
     finally:
         redis.flushdb()
         database.dispose()
