@@ -85,7 +85,7 @@ def test_a_thousand_orders_through_every_fault_with_four_workers(chaos_stand: St
 
 
 @pytest.mark.slow
-@pytest.mark.timeout(1800)  # about 11 minutes on a busy 2-core machine; the suite's limit is 10
+@pytest.mark.timeout(1800)  # 11 to 20 minutes on a busy 2-core machine; the suite's limit is 10
 @pytest.mark.parametrize("chaos_stand", [10_000], indirect=True)
 def test_ten_thousand_orders_through_every_fault_with_four_workers(chaos_stand: Stand, tmp_path: Path) -> None:
-    _import_through_chaos(chaos_stand, tmp_path, minutes=15)
+    _import_through_chaos(chaos_stand, tmp_path, minutes=25)
