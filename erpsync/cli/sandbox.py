@@ -46,6 +46,18 @@ def _credentials(marketplace: str, pairs: tuple[str, ...], token: str | None) ->
 @click.option("--fail-rate", type=float, default=0.0, show_default=True, help="Share of requests answered HTTP 500.")
 @click.option("--latency", type=float, default=0.0, show_default=True, help="Seconds added to every request.")
 @click.option("--rate-limit", type=float, help="Requests a second; beyond, HTTP 429 with Retry-After.")
+@click.option("--reset-rate", type=float, default=0.0, show_default=True,
+              help="Share of requests whose connection is closed without an answer.")
+@click.option("--slow-rate", type=float, default=0.0, show_default=True,
+              help="Share of requests processed, then answered only after --slow-seconds.")
+@click.option("--slow-seconds", type=float, default=35.0, show_default=True,
+              help="How late a slow answer comes (past erpsync's HTTP timeout, ERPSYNC_HTTP_TIMEOUT).")
+@click.option("--malformed-rate", type=float, default=0.0, show_default=True,
+              help="Share of successful JSON answers cut in half.")
+@click.option("--duplicate-rate", type=float, default=0.0, show_default=True,
+              help="Share of order listing pages that repeat an order of the page before.")
+@click.option("--shift-rate", type=float, default=0.0, show_default=True,
+              help="Share of order listing pages (after the first) preceded by a new order at the front.")
 @click.option("--random-seed", type=int, default=None, help="Repeatable generated data and failures.")
 def sandbox(
     marketplace: str,
@@ -58,6 +70,12 @@ def sandbox(
     fail_rate: float,
     latency: float,
     rate_limit: float | None,
+    reset_rate: float,
+    slow_rate: float,
+    slow_seconds: float,
+    malformed_rate: float,
+    duplicate_rate: float,
+    shift_rate: float,
     random_seed: int | None,
 ) -> None:
     """Serve MARKETPLACE's API locally (kaspi, …) for the demo and tests."""
@@ -66,7 +84,9 @@ def sandbox(
         raise ValidationError(f"--seed {seed_dir}: no such directory")
     server = cls(
         credentials=_credentials(marketplace, credential_pairs, token),
-        faults=Faults(fail_rate=fail_rate, latency=latency, rate_limit=rate_limit, seed=random_seed),
+        faults=Faults(fail_rate=fail_rate, latency=latency, rate_limit=rate_limit, seed=random_seed,
+                      reset_rate=reset_rate, slow_rate=slow_rate, slow_seconds=slow_seconds,
+                      malformed_rate=malformed_rate, duplicate_rate=duplicate_rate, shift_rate=shift_rate),
         seed_dir=seed_dir,
         random_seed=random_seed,
         host=host,
@@ -83,7 +103,8 @@ def sandbox(
     if settings:
         flags += " " + " ".join(f"--setting {k}={v}" for k, v in settings.items())
     click.echo(f"a shop for it: erpsync shop add NAME --marketplace {marketplace} --base-url {server.base_url} {flags}")
-    click.echo(f"test API: {server.url}/_sandbox/state, {server.url}/_sandbox/requests; Ctrl-C stops")
+    click.echo(f"test API: {server.url}/_sandbox/state (with faults_injected), {server.url}/_sandbox/requests; "
+               "Ctrl-C stops")
     try:
         server.serve_forever()
     except KeyboardInterrupt:

@@ -3,7 +3,9 @@ calling process when there is no Redis. Both go through ``execute``:
 
 1. look up the kind in the registry (``erpsync.jobs.kinds`` registers the real ones);
 2. check the shop still exists and is enabled (else the run is logged as skipped);
-3. take the kind's run lock — taken means another run is in progress: logged as skipped, done;
+3. take the kind's run lock — taken means another run is in progress: logged as skipped, done; with
+   the lock ours, a run of the kind and shop still "running" in the sync log was left so by a worker
+   that died (its lock expired): it is closed as failed ("abandoned");
 4. call the use case with a ``RunContext`` (database and configuration opened here, in the worker;
    credentials are decrypted by the use case from the database, never passed in the job);
 5. close the run in the sync log. A failure is written to the sync log; on a worker a transient
@@ -35,11 +37,11 @@ from erpsync.core.config import Settings, load_settings
 from erpsync.core.errors import NotFoundError
 from erpsync.jobs.locks import InlineLocks, LockFactory, RedisLocks, RunLock, keep_extended
 from erpsync.jobs.registry import JobKind, job_kind
-from erpsync.models import Shop, SyncRun, utcnow
+from erpsync.models import Shop, SyncEvent, SyncRun, utcnow
 from erpsync.models.db import Database
-from erpsync.models.integration import RUN_FAILED, RUN_SKIPPED, RUN_SUCCESS
+from erpsync.models.integration import RUN_FAILED, RUN_RUNNING, RUN_SKIPPED, RUN_SUCCESS
 from erpsync.sync.context import ProgressReporter, RunContext, describe_error, is_transient
-from erpsync.sync.log import SyncLog
+from erpsync.sync.log import SyncLog, log_failed_attempts
 
 PROGRESS_EVERY_SECONDS = 1.0
 
@@ -164,12 +166,34 @@ def execute(
         message = f"skipped: another {kind.name} run{where} is in progress"
         return _skipped(database, kind, params, shop_id, job_id, message, log=kind.log_skips)
     try:
+        if lock is not None:
+            close_abandoned_runs(database, kind.log_kind(params), shop_id)
         heartbeat = getattr(lock, "heartbeat_seconds", None)
         with keep_extended(lock, heartbeat) if lock is not None and heartbeat else nullcontext(Event()) as lost:
             return _perform(kind, shop_id, params, database, config, job, job_id, progress, lost)
     finally:
         if lock is not None:
             lock.release()
+
+
+ABANDONED = "abandoned: the worker running it stopped before it finished (its run lock expired)"
+
+
+def close_abandoned_runs(database: Database, log_kind: str, shop_id: int | None) -> list[int]:
+    """Close as failed the runs of ``log_kind`` for the shop that a job left "running" — called holding
+    the kind's run lock, so none of them is still going. Runs started outside the job runner (no job
+    id) are left alone: they take no lock. Returns the ids closed."""
+    with database.session() as session:
+        shop_filter = SyncRun.shop_id.is_(None) if shop_id is None else SyncRun.shop_id == shop_id
+        runs = list(session.scalars(select(SyncRun).where(
+            SyncRun.kind == log_kind, shop_filter, SyncRun.status == RUN_RUNNING, SyncRun.job_id.is_not(None))))
+        for run in runs:
+            run.status = RUN_FAILED
+            run.finished_at = utcnow()
+            run.message = ABANDONED
+            session.add(SyncEvent(run_id=run.id, shop_id=run.shop_id, kind=run.kind, level="error",
+                                  message=f"{log_kind} run #{run.id} (job {run.job_id}) {ABANDONED}"))
+        return [run.id for run in runs]
 
 
 def _shop_refusal(database: Database, kind: JobKind, shop_id: int | None) -> tuple[str | None, int | None]:
@@ -228,7 +252,8 @@ def _perform(
         report_progress=progress or (_job_progress(job) if job is not None else None),
     )
     try:
-        result = kind.resolve()(run)
+        with log_failed_attempts(lambda: run.log):
+            result = kind.resolve()(run)
     except Exception as error:
         _record_failure(run, kind, job, error)
         raise
@@ -283,4 +308,5 @@ def _job_progress(job: Job) -> ProgressReporter:
     return report
 
 
-__all__ = ["JobOutcome", "RunLock", "execute", "open_database", "run_inline", "run_job", "run_locks"]
+__all__ = ["JobOutcome", "RunLock", "close_abandoned_runs", "execute", "open_database", "run_inline", "run_job",
+           "run_locks"]

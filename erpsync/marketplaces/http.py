@@ -4,7 +4,11 @@ a per-shop request rate, pluggable authentication, and errors mapped to ``erpsyn
 
 Every request/response pair is kept as an ``Exchange`` (headers with secrets masked, bodies truncated):
 the last one is ``HttpClient.last_exchange`` and a failure carries it as ``error.exchange``, so a sync
-run can write what was sent and answered to its log.
+run can write what was sent and answered to its log. Every failed attempt — also one a retry then
+mends — is told to the observers registered with ``observe_failed_attempts`` (a sync run logs each).
+
+A request that ``expect_json`` treats a successful answer labelled JSON whose body does not parse (cut
+off on the way) as a failed attempt too. The timeout is ``ERPSYNC_HTTP_TIMEOUT`` seconds (default 30).
 """
 
 from __future__ import annotations
@@ -13,9 +17,12 @@ import email.utils
 import hashlib
 import hmac
 import json
+import os
 import threading
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from importlib.metadata import PackageNotFoundError, version
@@ -24,7 +31,7 @@ from typing import Any
 import httpx
 from tenacity import RetryCallState, Retrying, retry_if_exception_type, stop_after_attempt, wait_exponential_jitter
 
-from erpsync.core.errors import AuthenticationError, MarketplaceError, PayloadError
+from erpsync.core.errors import AuthenticationError, ConfigError, MarketplaceError, PayloadError
 
 try:
     USER_AGENT = f"erpsync/{version('erpsync')}"
@@ -39,6 +46,52 @@ ALWAYS_SECRET_HEADERS = frozenset(
      "shop-signature", "shop-client-key"}
 )
 RETRY_STATUSES = frozenset({408, 429})  # and every 5xx
+TIMEOUT_VARIABLE = "ERPSYNC_HTTP_TIMEOUT"
+
+
+def default_timeout() -> httpx.Timeout:
+    """The timeout of requests: ``ERPSYNC_HTTP_TIMEOUT`` seconds when set, else 30 s (connect 10 s)."""
+    value = os.environ.get(TIMEOUT_VARIABLE, "").strip()
+    if not value:
+        return DEFAULT_TIMEOUT
+    try:
+        seconds = float(value)
+    except ValueError:
+        seconds = -1.0
+    if not seconds > 0:
+        raise ConfigError(f"{TIMEOUT_VARIABLE} must be a positive number of seconds, got {value!r}")
+    return httpx.Timeout(seconds, connect=min(seconds, 10.0))
+
+
+# --- failed attempts --------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class FailedAttempt:
+    """One attempt of a request that failed: ``fault`` is ``server_error``, ``rate_limited``, ``timeout``,
+    ``connection`` or ``malformed``; ``retrying`` says whether another attempt follows."""
+
+    marketplace: str
+    shop: str
+    fault: str
+    message: str
+    attempt: int
+    retrying: bool
+    exchange: Exchange
+
+
+_observers: ContextVar[tuple[Callable[[FailedAttempt], None], ...]] = ContextVar("erpsync_http_observers",
+                                                                                 default=())
+
+
+@contextmanager
+def observe_failed_attempts(observer: Callable[[FailedAttempt], None]) -> Iterator[None]:
+    """Call ``observer`` with every failed attempt of a request made in this context (thread)."""
+    token = _observers.set((*_observers.get(), observer))
+    try:
+        yield
+    finally:
+        _observers.reset(token)
 
 
 # --- authentication ---------------------------------------------------------------------------------
@@ -243,12 +296,14 @@ def parse_retry_after(value: str | None, now: Callable[[], datetime] = lambda: d
 class _TransientFailure(Exception):
     """A failure worth another attempt (connection error, 5xx, 429); turned into MarketplaceError at the end."""
 
-    def __init__(self, message: str, exchange: Exchange, status_code: int | None, retry_after: float | None) -> None:
+    def __init__(self, message: str, exchange: Exchange, status_code: int | None, retry_after: float | None,
+                 fault: str = "server_error") -> None:
         super().__init__(message)
         self.message = message
         self.exchange = exchange
         self.status_code = status_code
         self.retry_after = retry_after
+        self.fault = fault
 
 
 # --- the client -------------------------------------------------------------------------------------
@@ -264,7 +319,7 @@ class HttpClient:
         shop: str,
         auth: Auth | None = None,
         retry: RetryPolicy | None = None,
-        timeout: httpx.Timeout | float = DEFAULT_TIMEOUT,
+        timeout: httpx.Timeout | float | None = None,
         rate_limiter: RateLimiter | None = None,
         headers: Mapping[str, str] | None = None,
         error_detail: Callable[[httpx.Response], str | None] | None = None,
@@ -289,7 +344,7 @@ class HttpClient:
             multiplier=self.retry.initial_wait, max=self.retry.max_wait, jitter=self.retry.jitter
         )
         self._client = httpx.Client(
-            timeout=timeout,
+            timeout=default_timeout() if timeout is None else timeout,
             headers={"User-Agent": USER_AGENT, **(headers or {})},
             transport=transport,
             follow_redirects=False,
@@ -308,8 +363,10 @@ class HttpClient:
         params: Mapping[str, Any] | None = None,
         content: bytes | None = None,
         headers: Mapping[str, str] | None = None,
+        expect_json: bool = False,
     ) -> httpx.Response:
-        """Send a request, retrying transient failures; a refused or failed request raises an ErpsyncError."""
+        """Send a request, retrying transient failures; a refused or failed request raises an ErpsyncError.
+        With ``expect_json`` a successful answer labelled JSON that does not parse is retried too."""
         retrying = Retrying(
             stop=stop_after_attempt(max(1, self.retry.attempts)),
             wait=self._wait,
@@ -321,7 +378,11 @@ class HttpClient:
             for attempt in retrying:
                 with attempt:
                     number = attempt.retry_state.attempt_number
-                    return self._attempt(method, url, params, content, headers, number)
+                    try:
+                        return self._attempt(method, url, params, content, headers, number, expect_json)
+                    except _TransientFailure as failure:
+                        self._tell(failure, number)
+                        raise
         except _TransientFailure as failure:
             raise MarketplaceError(
                 f"{failure.message} (gave up after {self.retry.attempts} attempts)",
@@ -351,6 +412,16 @@ class HttpClient:
             text = text.replace(secret, MASK)
         return text
 
+    def _tell(self, failure: _TransientFailure, number: int) -> None:
+        observers = _observers.get()
+        if not observers:
+            return
+        attempt = FailedAttempt(marketplace=self.marketplace, shop=self.shop, fault=failure.fault,
+                                message=failure.message, attempt=number,
+                                retrying=number < max(1, self.retry.attempts), exchange=failure.exchange)
+        for observer in observers:
+            observer(attempt)
+
     def _wait(self, state: RetryCallState) -> float:
         failure = state.outcome.exception() if state.outcome else None
         if isinstance(failure, _TransientFailure) and failure.retry_after is not None:
@@ -365,6 +436,7 @@ class HttpClient:
         content: bytes | None,
         headers: Mapping[str, str] | None,
         number: int,
+        expect_json: bool = False,
     ) -> httpx.Response:
         if self.rate_limiter is not None:
             self.rate_limiter.acquire()
@@ -386,12 +458,21 @@ class HttpClient:
         except httpx.TransportError as error:
             exchange.error = self.mask_text(f"{type(error).__name__}: {error}")
             exchange.elapsed_ms = int((time.monotonic() - started) * 1000)
-            raise _TransientFailure(f"{where} failed: {exchange.error}", exchange, None, None) from None
+            fault = "timeout" if isinstance(error, httpx.TimeoutException) else "connection"
+            raise _TransientFailure(f"{where} failed: {exchange.error}", exchange, None, None, fault) from None
         exchange.elapsed_ms = int((time.monotonic() - started) * 1000)
         exchange.status_code = response.status_code
         exchange.response_headers = mask_headers(response.headers, self.auth.secret_headers)
         exchange.response_body = truncate_body(mask_json_fields(response.content, self.secret_fields))
         if response.status_code < 400:
+            if expect_json and response.content and "json" in response.headers.get("content-type", "").lower():
+                try:
+                    json.loads(response.content)
+                except ValueError:
+                    size = len(response.content)
+                    raise _TransientFailure(f"{where} answered HTTP {response.status_code} with JSON that does not "
+                                            f"parse ({size} bytes, cut off?)", exchange, response.status_code, None,
+                                            "malformed") from None
             return response
         self._raise_for(response, exchange, where)
         raise AssertionError("unreachable")  # pragma: no cover
@@ -403,7 +484,8 @@ class HttpClient:
         if status == 429 or status >= 500 or status in RETRY_STATUSES:
             retry_after = parse_retry_after(response.headers.get("Retry-After"))
             label = "rate limited" if status == 429 else "answered"
-            raise _TransientFailure(f"{where} {label} HTTP {status}{suffix}", exchange, status, retry_after)
+            fault = "rate_limited" if status == 429 else "server_error"
+            raise _TransientFailure(f"{where} {label} HTTP {status}{suffix}", exchange, status, retry_after, fault)
         if status in (401, 403):
             raise AuthenticationError(
                 f"{self.marketplace} refused the credentials of shop {self.shop!r} (HTTP {status}){suffix}",

@@ -71,6 +71,10 @@ SETTINGS: tuple[SettingSpec, ...] = (
     SettingSpec("order_lookback_days", "int", 14,
                 "How far back the first order import reads, and how long open orders are read again "
                 "for status changes on marketplaces that list orders by creation date (Kaspi).", minimum=1),
+    SettingSpec("order_page_size", "int", None,
+                "Orders per page when listing orders (default: the most the marketplace gives, 100); smaller "
+                "pages make shorter requests on a slow connection.", minimum=1, marketplaces=("prom", "satu"),
+                check=lambda value, _m: "Prom answers at most 100 orders a page" if value > 100 else None),
     SettingSpec("auto_invoice", "bool", False, "Create an invoice when a paid order is imported."),
     SettingSpec("auto_accept", "bool", False,
                 "Accept new orders on the marketplace as soon as they are imported (Prom: new → received)."),

@@ -8,6 +8,22 @@ it answers 429 with ``Retry-After``; deterministic with a seed, and ``fail_next`
 lock around state, and a small test API under ``/_sandbox/…`` (state, requests, faults). A marketplace
 sandbox subclasses ``Sandbox``: its routes under ``prefix``, its authentication, its error body, its
 data (generated, or seeded from a directory of real-format payload files).
+
+Fault modes (``Faults``), each drawn per API request from one seeded generator and each counted when
+injected (``faults_injected``, and ``"faults_injected"`` in ``/_sandbox/state``):
+
+- ``error``: HTTP 500 (``fail_rate``);
+- ``rate_limit``: HTTP 429 with ``Retry-After`` beyond ``rate_limit`` requests a second;
+- ``reset``: the connection is closed without an answer, before the request is processed (``reset_rate``);
+- ``slow``: the request is processed, then answered only after ``slow_seconds`` — past a client's timeout
+  (``slow_rate``); a client that gave up does not know whether a change it sent was applied;
+- ``malformed``: the request is processed and a successful JSON answer is cut in half (``malformed_rate``);
+- ``duplicate``: a page of an order listing also carries an order of the page before (``duplicate_rate``);
+- ``shift``: before a page after the first is answered, a new order is put at the front of the listing,
+  so offset-paged listings shift under a reader (``shift_rate``).
+
+The last two only exist in sandboxes whose listings page (they call ``listing_fault``); the others apply
+to every API request, never to the test API.
 """
 
 from __future__ import annotations
@@ -15,9 +31,11 @@ from __future__ import annotations
 import json
 import math
 import random
+import socket
+import struct
 import threading
 import time
-from collections import deque
+from collections import Counter, deque
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -34,18 +52,31 @@ MUTATING_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 TEST_API = "/_sandbox"
 
 
+FAULT_KINDS = ("error", "rate_limit", "reset", "slow", "malformed", "duplicate", "shift")
+
+
 @dataclass(frozen=True)
 class Faults:
-    """Unreliability to inject into API requests (never into the test API)."""
+    """Unreliability to inject into API requests (never into the test API); see the module docstring."""
 
     fail_rate: float = 0.0  # share of requests answered HTTP 500
     latency: float = 0.0  # seconds added to every request
     rate_limit: float | None = None  # requests a second; beyond it HTTP 429 with Retry-After
     seed: int | None = None  # for a repeatable sequence of failures
+    reset_rate: float = 0.0  # share of requests whose connection is closed without an answer
+    slow_rate: float = 0.0  # share of requests answered only after slow_seconds
+    slow_seconds: float = 35.0  # past the client's timeout (erpsync's default is 30 s)
+    malformed_rate: float = 0.0  # share of successful JSON answers cut in half
+    duplicate_rate: float = 0.0  # share of listing pages that repeat an order of the page before
+    shift_rate: float = 0.0  # share of listing pages (after the first) preceded by a new order at the front
 
     def __post_init__(self) -> None:
-        if not 0.0 <= self.fail_rate <= 1.0:
-            raise ValidationError(f"--fail-rate must be between 0 and 1, got {self.fail_rate}")
+        for name in ("fail_rate", "reset_rate", "slow_rate", "malformed_rate", "duplicate_rate", "shift_rate"):
+            value = getattr(self, name)
+            if not 0.0 <= value <= 1.0:
+                raise ValidationError(f"--{name.replace('_', '-')} must be between 0 and 1, got {value}")
+        if self.slow_seconds < 0:
+            raise ValidationError(f"--slow-seconds must not be negative, got {self.slow_seconds}")
         if self.latency < 0:
             raise ValidationError(f"--latency must not be negative, got {self.latency}")
         if self.rate_limit is not None and self.rate_limit <= 0:
@@ -81,6 +112,15 @@ class RecordedRequest:
 class _QuietHandler(WSGIRequestHandler):
     def log_request(self, code: int | str = "-", size: int | str = "-") -> None:
         """Requests are recorded by the sandbox, not printed by werkzeug."""
+
+    def run_wsgi(self) -> None:
+        sandbox: Sandbox | None = getattr(self.server, "sandbox", None)
+        if sandbox is not None and sandbox._reset_now(self.command, self.path, dict(self.headers.items())):
+            # Close without a byte of answer; linger 0 makes the close a TCP reset.
+            self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+            self.close_connection = True
+            return
+        super().run_wsgi()
 
 
 class Sandbox:
@@ -119,6 +159,7 @@ class Sandbox:
         self.requests: list[RecordedRequest] = []
         self.messages: list[str] = []  # what the sandbox "sent" (SMS codes, notifications)
         self._fault_rng = random.Random(self.faults.seed if self.faults.seed is not None else random_seed)
+        self.fault_counts: Counter[str] = Counter()
         self._forced: deque[tuple[int, int | None]] = deque()
         self._recent: deque[float] = deque()
         self._server: BaseWSGIServer | None = None
@@ -185,6 +226,7 @@ class Sandbox:
         if self._server is not None:
             return self
         self._server = make_server(self.host, self.port, self.app, threaded=True, request_handler=_QuietHandler)
+        self._server.sandbox = self  # type: ignore[attr-defined]  # the handler asks it about resets
         self.port = self._server.server_port
         server = self._server
         self._thread = threading.Thread(
@@ -244,6 +286,22 @@ class Sandbox:
         with self.lock:
             return [r for r in self.requests if r.path == path and (method is None or r.method == method)]
 
+    @property
+    def faults_injected(self) -> dict[str, int]:
+        """How many faults of each kind (``FAULT_KINDS``) the sandbox injected so far."""
+        with self.lock:
+            return {kind: self.fault_counts.get(kind, 0) for kind in FAULT_KINDS}
+
+    def listing_fault(self, kind: str) -> bool:
+        """Whether to inject the listing fault ``kind`` (``duplicate`` or ``shift``) into the page being
+        answered; counted when it is. Sandboxes whose order listings page call this."""
+        rate = {"duplicate": self.faults.duplicate_rate, "shift": self.faults.shift_rate}[kind]
+        with self.lock:
+            if rate and self._fault_rng.random() < rate:
+                self.fault_counts[kind] += 1
+                return True
+        return False
+
     def clear_requests(self) -> None:
         with self.lock:
             self.requests.clear()
@@ -278,6 +336,7 @@ class Sandbox:
     def _fault(self) -> Response | None:
         if self._forced:
             status, retry_after = self._forced.popleft()
+            self.fault_counts["rate_limit" if status == 429 else "error"] += 1
             return self._fault_response(status, retry_after)
         if self.faults.rate_limit:
             now = time.monotonic()
@@ -285,11 +344,45 @@ class Sandbox:
                 self._recent.popleft()
             if len(self._recent) >= self.faults.rate_limit:
                 wait = max(1, math.ceil(1.0 - (now - self._recent[0])))
+                self.fault_counts["rate_limit"] += 1
                 return self._fault_response(429, wait)
             self._recent.append(now)
         if self.faults.fail_rate and self._fault_rng.random() < self.faults.fail_rate:
+            self.fault_counts["error"] += 1
             return self._fault_response(500, None)
         return None
+
+    def _reset_now(self, method: str, target: str, headers: dict[str, str]) -> bool:
+        """Whether to drop this request's connection unanswered (decided before it is processed)."""
+        path = target.split("?", 1)[0]
+        if not self.faults.reset_rate or path.startswith(TEST_API):
+            return False
+        with self.lock:
+            if self._fault_rng.random() >= self.faults.reset_rate:
+                return False
+            self.fault_counts["reset"] += 1
+            self.requests.append(RecordedRequest(method=method, path=path, query={}, headers=headers, body="",
+                                                 status=0))
+        if self.log is not None:
+            self.log(f"{method} {path} → connection reset (injected)")
+        return True
+
+    def _after_faults(self, response: Response) -> tuple[Response, bool]:
+        """The answer with a malformed-body fault applied, and whether to answer it slowly."""
+        if response.status_code >= 400:  # refusals and injected errors are answered as they are
+            return response, False
+        with self.lock:
+            malformed = bool(self.faults.malformed_rate and "json" in (response.content_type or "")
+                             and self._fault_rng.random() < self.faults.malformed_rate)
+            slow = bool(not malformed and self.faults.slow_rate and self._fault_rng.random() < self.faults.slow_rate)
+            if malformed:
+                self.fault_counts["malformed"] += 1
+            if slow:
+                self.fault_counts["slow"] += 1
+        if malformed:
+            body = response.get_data()
+            response.set_data(body[: max(1, len(body) // 2)])
+        return response, slow
 
     def _fault_response(self, status: int, retry_after: int | None) -> Response:
         message = "Too many requests" if status == 429 else "Internal server error (injected by the sandbox)"
@@ -301,6 +394,7 @@ class Sandbox:
     def _after(self, response: Response) -> Response:
         if request.path.startswith(TEST_API):
             return response
+        response, slow = self._after_faults(response)
         record = RecordedRequest(
             method=request.method,
             path=request.path,
@@ -313,10 +407,12 @@ class Sandbox:
             self.requests.append(record)
         if self.log is not None:
             self.log(f"{record.method} {record.path} → {record.status}")
+        if slow:
+            time.sleep(self.faults.slow_seconds)  # processed, answered too late
         return response
 
     def _state_view(self) -> Response:
-        return self.json_response(self.state())
+        return self.json_response({**self.state(), "faults_injected": self.faults_injected})
 
     def _requests_view(self) -> Response:
         only_mutating = request.args.get("mutating") in ("1", "true", "yes")

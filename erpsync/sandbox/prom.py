@@ -10,6 +10,10 @@ is read back), refusals are Prom's (a cancellation without its reason, a product
 The company's catalog export (YML) is served at ``/products_feed.xml?hash_tag=<key>`` without a token,
 like Prom's export link (``catalog_url`` gives the full URL).
 
+Listing faults (``Faults.duplicate_rate``, ``shift_rate``): a page asked with ``last_id`` may also carry
+the order just above ``last_id`` (one of the page before), and a new order may be added (the highest id,
+modified now) just before such a page is answered.
+
 Seeding (``--seed DIR``): see ``erpsync.sandbox.prom_store``. Without a seed it generates realistic
 orders over the last days and a few products.
 """
@@ -145,7 +149,15 @@ class PromSandbox(Sandbox):
     # --- routes ------------------------------------------------------------------------------------
 
     def _list_orders(self) -> Response:
-        return self.json_response({"orders": self.prom.select(request.args)})
+        paging = bool(request.args.get("last_id"))
+        if paging and self.listing_fault("shift"):
+            self.prom.add_order()  # a new order, now: the highest id, at the front of the listing
+        orders = self.prom.select(request.args)
+        if paging and self.listing_fault("duplicate"):
+            repeated = self.prom.order_above(request.args)
+            if repeated is not None:
+                orders = [repeated, *orders]
+        return self.json_response({"orders": orders})
 
     def _get_order(self, order_id: str) -> Response:
         return self.json_response({"order": self.prom.order(order_id)})

@@ -331,22 +331,32 @@ class PromStore:
         if not 1 <= limit <= MAX_LIMIT:
             raise Refusal(400, f"Parameter limit must be from 1 to {MAX_LIMIT}, got {limit}")
         last_id = _int(args.get("last_id"), "last_id", None) if args.get("last_id") else None
+        chosen = [o for o in self._filtered(args) if last_id is None or int(o["id"]) <= last_id]
+        if args.get("sort_dir") == "asc":
+            chosen.reverse()
+        return chosen[:limit]
+
+    def _filtered(self, args: Mapping[str, str]) -> list[dict[str, Any]]:
+        """Orders the listing's filters (status, dates) take, newest id first."""
         bounds = [(key, field, parse_filter_time(args[key], key)) for key, field in (
             ("date_from", "date_created"), ("date_to", "date_created"),
             ("last_modified_from", "date_modified"), ("last_modified_to", "date_modified")) if args.get(key)]
         status = args.get("status")
         chosen = []
         for order in sorted(self.orders.values(), key=lambda o: -int(o["id"])):
-            if last_id is not None and int(order["id"]) > last_id:
-                continue
             if status and order["status"] != status:
                 continue
             if not all(self._within(order, key, field, moment) for key, field, moment in bounds):
                 continue
             chosen.append(order)
-        if args.get("sort_dir") == "asc":
-            chosen.reverse()
-        return chosen[:limit]
+        return chosen
+
+    def order_above(self, args: Mapping[str, str]) -> dict[str, Any] | None:
+        """The order with the smallest id above ``last_id`` that the listing's filters take (one the page
+        before carried), or None."""
+        last_id = _int(args.get("last_id"), "last_id", 0)
+        above = [o for o in self._filtered(args) if int(o["id"]) > last_id]
+        return above[-1] if above else None
 
     @staticmethod
     def _within(order: Mapping[str, Any], key: str, field: str, moment: datetime) -> bool:

@@ -3,16 +3,22 @@
 Runs and events are written in their own short transactions, so the log survives when the work it
 describes is rolled back. Payloads are stored as given; callers pass raw marketplace payloads, never
 credentials.
+
+Every failed attempt of an HTTP request made during a run — a 5xx, a 429, a timeout, a dropped
+connection, a body that is not JSON — is a warning event of its own (``entity_type`` ``http_attempt``,
+``entity_id`` the fault, the exchange as payload), also when a retry then succeeds: the log accounts for
+every fault a marketplace threw at the run (``log_failed_attempts``).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
 from erpsync.core.log import mask_text
+from erpsync.marketplaces.http import FailedAttempt, observe_failed_attempts
 from erpsync.models import SyncEvent, SyncRun, utcnow
 from erpsync.models.db import Database
 from erpsync.models.integration import RUN_FAILED, RUN_PARTIAL, RUN_SKIPPED, RUN_SUCCESS
@@ -94,6 +100,27 @@ class SyncLog:
         return status
 
 
+ATTEMPT_ENTITY = "http_attempt"
+
+
+@contextmanager
+def log_failed_attempts(log: SyncLog | Callable[[], SyncLog]) -> Iterator[None]:
+    """Write every failed HTTP attempt made in the block to the run's log (``log`` may be a function
+    giving it, so a run whose log is created on first use gets one only when something fails)."""
+
+    def write(attempt: FailedAttempt) -> None:
+        target = log() if callable(log) else log
+        then = "retrying" if attempt.retrying else "no attempts left"
+        target.counts.extra[ATTEMPT_ENTITY] = target.counts.extra.get(ATTEMPT_ENTITY, 0) + 1
+        target.warning(f"{attempt.message} (attempt {attempt.attempt}; {then})", entity_type=ATTEMPT_ENTITY,
+                       entity_id=attempt.fault,
+                       payload={"fault": attempt.fault, "attempt": attempt.attempt, "retrying": attempt.retrying,
+                                "exchange": attempt.exchange.as_log()})
+
+    with observe_failed_attempts(write):
+        yield
+
+
 @contextmanager
 def sync_run(
     database: Database, kind: str, shop_id: int | None, *, job_id: str | None = None
@@ -101,7 +128,8 @@ def sync_run(
     """A run that is closed on exit: an exception marks it failed (with the error) and propagates."""
     log = SyncLog(database, kind, shop_id, job_id)
     try:
-        yield log
+        with log_failed_attempts(log):
+            yield log
     except Exception as error:
         log.error(f"{kind} run failed: {error}")
         log.finish(RUN_FAILED, str(error))
@@ -111,4 +139,4 @@ def sync_run(
             log.finish()
 
 
-__all__ = ["RUN_SKIPPED", "RunCounts", "SyncLog", "sync_run"]
+__all__ = ["ATTEMPT_ENTITY", "RUN_SKIPPED", "RunCounts", "SyncLog", "log_failed_attempts", "sync_run"]

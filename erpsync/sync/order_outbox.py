@@ -105,6 +105,7 @@ class BatchMemory:
     external_status: dict[int, str] = field(default_factory=dict)
     pushed_waybills: set[int] = field(default_factory=set)
     mappings_dir: Path | None = None
+    redelivered: set[int] = field(default_factory=set)  # messages claimed before (a crash, a failure)
 
 
 DeliverOne = Callable[[Database, int, Mapping[str, Any], Connector, BatchMemory], Delivery]
@@ -125,7 +126,8 @@ def deliver_order_messages(
         order_ids = {int(item.payload.get("order_id") or 0) for item in delivery.messages}
         # the log names an order by its external id, as the import does (erpsync.sync.order_queries)
         external_ids = dict(session.execute(select(Order.id, Order.external_id).where(Order.id.in_(order_ids))).all())
-    batch = BatchMemory(mappings_dir=run.config.mappings_dir)
+    batch = BatchMemory(mappings_dir=run.config.mappings_dir,
+                        redelivered={item.id for item in delivery.messages if item.attempts > 1})
     with connector_for(shop, run.config.require_secret_key()) as connector:
         for item in delivery.messages:
             order_id = int(item.payload.get("order_id") or 0)

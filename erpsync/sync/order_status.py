@@ -21,7 +21,13 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from erpsync.core.errors import TransitionError, ValidationError
+from erpsync.core.errors import (
+    NotFoundError,
+    PayloadError,
+    TransitionError,
+    Unsupported,
+    ValidationError,
+)
 from erpsync.marketplaces.base import CAP_WAYBILL, Connector, OrderRef, StatusChange
 from erpsync.marketplaces.registry import connector_class, enumerations
 from erpsync.models import ACCOUNTING_STATUSES, Order, OrderStatusChange, OutboxMessage, Shop, Waybill, utcnow
@@ -170,8 +176,14 @@ def deliver_status_message(
     extra: dict[str, Any] = dict(payload.get("extra") or {})
     if payload.get("security_code"):
         extra["security_code"] = payload["security_code"]
+    ref = OrderRef(target.external_id, target.number, current)
+    if message_id in batch.redelivered and payload.get("step") != STEP_SEND_CODE \
+            and _already_set(connector, ref, action.status):
+        batch.external_status[target.order_id] = action.status
+        return Delivery(False, f"order {target.number}: {action.status} is already set on {shop.marketplace} "
+                               "(an earlier attempt reached it); not sent again")
     change = StatusChange(
-        order=OrderRef(target.external_id, target.number, current), status=action.status,
+        order=ref, status=action.status,
         reason=payload.get("reason") or action.reason, comment=payload.get("comment") or action.comment, extra=extra,
     )
     answer = connector.set_status(change)
@@ -180,6 +192,18 @@ def deliver_status_message(
     new_status = answer.status if answer is not None and answer.status else action.status
     batch.external_status[target.order_id] = new_status
     return Delivery(True, f"order {target.number}: {action.status} set on {shop.marketplace}")
+
+
+def _already_set(connector: Connector, ref: OrderRef, status: str) -> bool:
+    """Whether the marketplace already shows ``status`` on the order: asked before sending a change again
+    after an attempt that may have reached it (the worker died, or the answer was lost, between the send
+    and the done-mark). A marketplace that cannot read an order back gets the change again (status pushes
+    are idempotent: setting the status an order has changes nothing); one that fails to answer fails this
+    attempt (``MarketplaceError``), and the outbox tries again later."""
+    try:
+        return connector.get_order(ref).status == status
+    except (Unsupported, NotFoundError, PayloadError):
+        return False
 
 
 def deliver_statuses(delivery: Any) -> None:

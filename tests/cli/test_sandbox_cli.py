@@ -48,6 +48,9 @@ def test_sandbox_command_refusals_are_one_line() -> None:
         (["sandbox", "kaspi", "--credential", "password=x"],
          "error: kaspi takes the credentials token; 'password' is not one of them"),
         (["sandbox", "kaspi", "--fail-rate", "2"], "error: --fail-rate must be between 0 and 1, got 2.0"),
+        (["sandbox", "prom", "--reset-rate", "1.5"], "error: --reset-rate must be between 0 and 1, got 1.5"),
+        (["sandbox", "prom", "--shift-rate", "-0.1"], "error: --shift-rate must be between 0 and 1, got -0.1"),
+        (["sandbox", "prom", "--slow-seconds", "-1"], "error: --slow-seconds must not be negative, got -1.0"),
         (["sandbox", "kaspi", "--seed", str(SEED_DIR / "nowhere")], "error: --seed"),
     ]
     for args, message in cases:

@@ -100,7 +100,8 @@ class HoroshopClient:
     def _post(self, function: str, body: Mapping[str, Any]) -> dict[str, Any]:
         content = json.dumps(body, ensure_ascii=False).encode("utf-8")
         response = self.http.request(
-            "POST", self.url(function), content=content, headers={"Content-Type": "application/json"}
+            "POST", self.url(function), content=content, headers={"Content-Type": "application/json"},
+            expect_json=True,
         )
         envelope = self.http.json(response, FUNCTIONS[function])
         if not isinstance(envelope, dict):

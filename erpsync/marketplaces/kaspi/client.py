@@ -92,6 +92,7 @@ class KaspiClient:
             params=params,
             content=content,
             headers={"Content-Type": JSONAPI, "Accept": JSONAPI, **(headers or {})},
+            expect_json=True,
         )
         return self.http.json(response, path)
 
@@ -102,7 +103,8 @@ class KaspiClient:
             headers["Content-Type"] = "text/plain"  # as seed 004 shows for the import
             content = json.dumps(body, ensure_ascii=False).encode("utf-8")
         response = self.http.request(
-            method, f"{self.products_url}/{path}", params=params, content=content, headers=headers
+            method, f"{self.products_url}/{path}", params=params, content=content, headers=headers,
+            expect_json=True,
         )
         return self.http.json(response, f"products/{path}")
 

@@ -65,7 +65,7 @@ class KastaClient:
             headers["Content-Type"] = "application/json"
             content = json.dumps(body, ensure_ascii=False).encode("utf-8")
         response = self.http.request(method, f"{self.base_url}/{path}", params=params, content=content,
-                                     headers=headers)
+                                     headers=headers, expect_json=True)
         return self.http.json(response, path)
 
     # catalog schema

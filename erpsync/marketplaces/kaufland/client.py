@@ -110,7 +110,8 @@ class KauflandClient:
         headers = {"Content-Type": "application/json"} if content is not None else None
         try:
             response = self.http.request(
-                method, f"{self.base_url}/{path}", params=query or None, content=content, headers=headers
+                method, f"{self.base_url}/{path}", params=query or None, content=content, headers=headers,
+                expect_json=True,
             )
         except AuthenticationError as error:
             raise self._clock_error(error) or error from None

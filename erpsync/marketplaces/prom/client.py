@@ -81,7 +81,7 @@ class PromClient:
         if content is not None:
             headers["Content-Type"] = "application/json"
         response = self.http.request(method, f"{self.base_url}/{path}", params=params, content=content,
-                                     headers=headers)
+                                     headers=headers, expect_json=True)
         return self.http.json(response, path)
 
     # orders

@@ -81,6 +81,8 @@ class PromConnector(Connector):
     ) -> None:
         super().__init__(shop)
         self.name = shop.marketplace if shop.marketplace in ("prom", "satu") else "prom"
+        if page_size is None and shop.settings.get("order_page_size"):
+            page_size = int(shop.settings["order_page_size"])
         if page_size is not None:
             if not 1 <= page_size <= PAGE_SIZE:
                 raise ValidationError(f"{self.name}: a page holds 1 to {PAGE_SIZE} orders (got {page_size})")

@@ -158,7 +158,7 @@ class RozetkaClient:
         if content is not None:
             headers["Content-Type"] = "application/json"
         response = self.http.request(method, f"{self.base_url}/{path}", params=params, content=content,
-                                     headers=headers)
+                                     headers=headers, expect_json=True)
         return self.http.json(response, path)
 
     # --- endpoints -------------------------------------------------------------------------------
