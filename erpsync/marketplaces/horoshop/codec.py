@@ -339,7 +339,7 @@ def decode_statuses(response: Any) -> dict[str, str]:
     """``orders/get_available_statuses`` → status id → title."""
     statuses = response.get("statuses") if isinstance(response, dict) else response
     found = {}
-    for status in statuses or []:
+    for status in statuses if isinstance(statuses, list) else []:
         if isinstance(status, dict) and status.get("id") is not None:
             found[str(status["id"])] = text_of(status.get("title")) or str(status["id"])
     return found
@@ -352,7 +352,7 @@ def decode_options(response: Any, kind: str) -> dict[str, str]:
         items = next((v for v in response.values() if isinstance(v, list)), [])
     choose = delivery_code if kind == "delivery" else payment_code
     found = {}
-    for option in items or []:
+    for option in items if isinstance(items, list) else []:
         if not isinstance(option, dict):
             continue
         option_id, title = text_of(option.get("id")), text_of(option.get("title"))

@@ -367,6 +367,12 @@ def order_id_of(order: Mapping[str, Any]) -> str | None:
     return text_of(order.get("id"))
 
 
+def page_order_ids(page: Iterable[Mapping[str, Any]]) -> list[int]:
+    """The numeric ids of a page of orders (the next page starts below the smallest). Only ASCII digits
+    count: ``"²".isdigit()`` is true but ``int("²")`` fails."""
+    return [int(i) for i in (order_id_of(o) for o in page) if i and i.isascii() and i.isdigit()]
+
+
 def status_body(order_ids: Sequence[str], status: str, reason: str | None = None,
                 text: str | None = None) -> dict[str, Any]:
     """``POST /orders/set_status``: ``status`` and ``ids``; for canceled the reason (and its text)."""
