@@ -21,6 +21,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from erpsync.core.errors import PayloadError, ValidationError
+from erpsync.core.money import finite_decimal
 from erpsync.marketplaces.base import Address, Customer, Order, OrderLine, StockPriceItem
 from erpsync.marketplaces.methods import delivery_code, payment_code
 from erpsync.marketplaces.names import split_full_name
@@ -61,7 +62,7 @@ def decimal_of(value: Any, field: str, *, required: bool = False) -> Decimal | N
     if isinstance(value, bool) or not isinstance(value, int | float | str):
         raise PayloadError(f"expected a number, got {value!r}", field=field)
     try:
-        return Decimal(str(value).strip().replace(",", "."))
+        return finite_decimal(str(value).strip().replace(",", "."))
     except InvalidOperation:
         raise PayloadError(f"expected a number, got {value!r}", field=field) from None
 

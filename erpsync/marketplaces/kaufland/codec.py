@@ -22,6 +22,7 @@ from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Any
 
 from erpsync.core.errors import PayloadError, ValidationError
+from erpsync.core.money import finite_decimal
 from erpsync.marketplaces.base import Address, Customer, Order, OrderLine, StockPriceItem
 from erpsync.marketplaces.kaufland.enums import (
     CARRIERS,
@@ -86,7 +87,7 @@ def cents_to_money(value: Any, field: str, *, required: bool = False) -> Decimal
     if isinstance(value, bool) or not isinstance(value, int | float | str):
         raise PayloadError(f"expected an amount in cents, got {value!r}", field=field)
     try:
-        cents = Decimal(str(value))
+        cents = finite_decimal(str(value))
     except InvalidOperation:
         raise PayloadError(f"expected an amount in cents, got {value!r}", field=field) from None
     return (cents / 100).quantize(CENT)
@@ -602,7 +603,7 @@ class ImportFile:
 
 def _int(value: Any) -> int:
     try:
-        return int(Decimal(str(value)))
+        return int(finite_decimal(str(value)))
     except (InvalidOperation, ValueError):
         return 0
 

@@ -15,6 +15,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from erpsync.core.errors import PayloadError, ValidationError
+from erpsync.core.money import finite_decimal
 from erpsync.marketplaces.base import (
     Address,
     Customer,
@@ -67,7 +68,7 @@ def money(value: Any, field: str) -> Decimal | None:
     if isinstance(value, bool):
         raise PayloadError(f"expected an amount, got {value!r}", field=field)
     if isinstance(value, int | float):
-        return Decimal(str(value))
+        return finite_decimal(str(value))
     if not isinstance(value, str):
         raise PayloadError(f"expected an amount, got {value!r}", field=field)
     found = _AMOUNT.search(value)
@@ -75,7 +76,7 @@ def money(value: Any, field: str) -> Decimal | None:
         raise PayloadError(f"expected an amount, got {value!r}", field=field)
     digits = re.sub(r"[\s\u00a0\u202f]", "", found.group()).replace(",", ".")
     try:
-        return Decimal(digits)
+        return finite_decimal(digits)
     except InvalidOperation:
         raise PayloadError(f"expected an amount, got {value!r}", field=field) from None
 

@@ -25,6 +25,7 @@ from erpsync.core.errors import (
     PayloadError,
     ValidationError,
 )
+from erpsync.core.money import finite_decimal
 from erpsync.marketplaces.base import Address, Customer, Order, OrderLine, PushResult, ShopOption, StockPriceItem
 
 KYIV = ZoneInfo("Europe/Kyiv")
@@ -91,7 +92,7 @@ def money(value: Any, field: str) -> Decimal | None:
     if isinstance(value, bool) or not isinstance(value, int | float | str):
         raise PayloadError(f"expected an amount, got {value!r}", field=field)
     try:
-        return Decimal(str(value).replace(" ", "").replace(",", "."))
+        return finite_decimal(str(value).replace(" ", "").replace(",", "."))
     except InvalidOperation:
         raise PayloadError(f"expected an amount, got {value!r}", field=field) from None
 
