@@ -1,8 +1,8 @@
 """The sync log: a ``SyncRun`` row per run with its counts, a ``SyncEvent`` row per notable item.
 
 Runs and events are written in their own short transactions, so the log survives when the work it
-describes is rolled back. Payloads are stored as given; callers pass raw marketplace payloads, never
-credentials.
+describes is rolled back. Payloads are stored as given, made storable (``erpsync.core.text``: no NUL,
+lone surrogate or NaN stops the log); callers pass raw marketplace payloads, never credentials.
 """
 
 from __future__ import annotations
@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from erpsync.core.log import mask_text
+from erpsync.core.text import storable_json, storable_text
 from erpsync.models import SyncEvent, SyncRun, utcnow
 from erpsync.models.db import Database
 from erpsync.models.integration import RUN_FAILED, RUN_PARTIAL, RUN_SKIPPED, RUN_SUCCESS
@@ -60,9 +61,9 @@ class SyncLog:
                     kind=self.kind,
                     level=level,
                     entity_type=entity_type,
-                    entity_id=entity_id,
-                    message=mask_text(message),
-                    payload=payload,
+                    entity_id=storable_text(entity_id)[:128] if entity_id else entity_id,
+                    message=storable_text(mask_text(message)),
+                    payload=storable_json(payload) if payload is not None else None,
                 )
             )
 
@@ -89,7 +90,7 @@ class SyncLog:
             run.updated = self.counts.updated
             run.skipped = self.counts.skipped
             run.failed = self.counts.failed
-            run.message = mask_text(message) if message else None
+            run.message = storable_text(mask_text(message)) if message else None
         self.status = status
         return status
 

@@ -68,7 +68,10 @@ def money(value: Any, field: str) -> Decimal | None:
     if isinstance(value, bool):
         raise PayloadError(f"expected an amount, got {value!r}", field=field)
     if isinstance(value, int | float):
-        return finite_decimal(str(value))
+        try:
+            return finite_decimal(str(value))
+        except InvalidOperation:
+            raise PayloadError(f"expected an amount, got {value!r}", field=field) from None
     if not isinstance(value, str):
         raise PayloadError(f"expected an amount, got {value!r}", field=field)
     found = _AMOUNT.search(value)
