@@ -1,7 +1,7 @@
 """Every marketplace codec, fed its real payloads mutated at random (fields dropped, values of the wrong
 type, huge strings, odd Unicode, negative and special numbers), either decodes or raises ``PayloadError``
-naming the field: never another exception. What decodes is an order a shop can store: whole positive
-quantities and finite amounts."""
+naming the field: never another exception. What decodes is an order a shop can store: whole
+quantities of 0 or more and finite amounts."""
 
 from __future__ import annotations
 
@@ -28,7 +28,7 @@ def _check_order(order: Order) -> None:
     for amount in (order.total, order.delivery_cost, order.discount):
         assert amount is None or (isinstance(amount, Decimal) and amount.is_finite()), amount
     for line in order.lines:
-        assert isinstance(line.quantity, int) and line.quantity > 0, line.quantity
+        assert isinstance(line.quantity, int) and line.quantity >= 0, line.quantity
         assert line.unit_price.is_finite() and line.total.is_finite()
         assert line.unit_price >= 0 and line.total >= 0
 
