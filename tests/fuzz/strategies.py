@@ -19,7 +19,7 @@ from hypothesis import strategies as st
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
 
 # `make test` runs a modest number of examples per property; ERPSYNC_FUZZ_EXAMPLES raises it for a long hunt.
-EXAMPLES = int(os.environ.get("ERPSYNC_FUZZ_EXAMPLES", "150"))
+EXAMPLES = int(os.environ.get("ERPSYNC_FUZZ_EXAMPLES", "100"))
 FUZZ = settings(max_examples=EXAMPLES, deadline=None, derandomize=os.environ.get("ERPSYNC_FUZZ_RANDOM") is None,
                 suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 
