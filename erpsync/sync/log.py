@@ -61,7 +61,7 @@ class SyncLog:
                     kind=self.kind,
                     level=level,
                     entity_type=entity_type,
-                    entity_id=storable_text(entity_id)[:128] if entity_id else entity_id,
+                    entity_id=storable_text(str(entity_id))[:128] if entity_id is not None else None,
                     message=storable_text(mask_text(message)),
                     payload=storable_json(payload) if payload is not None else None,
                 )
