@@ -20,7 +20,8 @@ FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
 
 # `make test` runs a modest number of examples per property; ERPSYNC_FUZZ_EXAMPLES raises it for a long hunt.
 EXAMPLES = int(os.environ.get("ERPSYNC_FUZZ_EXAMPLES", "100"))
-FUZZ = settings(max_examples=EXAMPLES, deadline=None, derandomize=os.environ.get("ERPSYNC_FUZZ_RANDOM") is None,
+DERANDOMIZE = os.environ.get("ERPSYNC_FUZZ_RANDOM") is None  # the same examples every run, unless asked
+FUZZ = settings(max_examples=EXAMPLES, deadline=None, derandomize=DERANDOMIZE,
                 suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 
 # Texts that broke parsers somewhere: control characters, lone surrogates, bidi overrides, NUL, digits
