@@ -6,6 +6,17 @@ from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 CENT = Decimal("0.01")
 WHOLE = Decimal("1")
+MAX_DIGITS = 18  # integer digits a payload number may have: beyond, arithmetic overflows or nothing can store it
+
+
+def finite_decimal(text: str) -> Decimal:
+    """``Decimal(text)`` for a finite number of at most ``MAX_DIGITS`` integer digits; ``InvalidOperation``
+    otherwise. ``Decimal`` reads "NaN", "Infinity" and "1e999999999", which later fail in arithmetic
+    (``decimal.Overflow``) or in ``int()`` (a number of a billion digits): payload parsers refuse them here."""
+    value = Decimal(text)
+    if not value.is_finite() or value.adjusted() >= MAX_DIGITS:
+        raise InvalidOperation(f"not a finite number of at most {MAX_DIGITS} digits: {text[:40]!r}")
+    return value
 
 
 def to_decimal(value: object, *, field: str = "amount") -> Decimal:

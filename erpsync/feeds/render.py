@@ -62,10 +62,12 @@ def amount(value: Decimal | None, whole: bool = False) -> str:
 def csv_row(values: Iterable[Any], delimiter: str = ",") -> str:
     """One CSV line (quoted as needed, no line end) of ``values``; ``None`` is an empty field."""
     buffer = io.StringIO()
-    csv.writer(buffer, delimiter=delimiter, lineterminator="").writerow(
+    # The writer quotes a field holding a character of its line terminator: with "\r\n" a description's line
+    # breaks are quoted (with "" they were not, and broke the row in two); the terminator is cut off after.
+    csv.writer(buffer, delimiter=delimiter, lineterminator="\r\n").writerow(
         ["" if v is None else clean_text(str(v)) for v in values]
     )
-    return buffer.getvalue()
+    return buffer.getvalue()[:-2]
 
 
 def number(value: Decimal | int | None) -> str:

@@ -248,7 +248,14 @@ def _check_marketplace_offer(offer: etree._Element, marketplace: str, label: str
             report.add(line, f"{label}: Rozetka needs at least one <picture>")
 
 
+# A product description may be longer than the csv module's default field limit (128 KiB): a feed with one
+# is valid CSV, so the check reads fields up to this size (a larger one is reported, not a crash).
+CSV_FIELD_LIMIT = 16 * 1024 * 1024
+
+
 def _check_kaufland(path: Path, report: ValidationReport) -> None:
+    if csv.field_size_limit() < CSV_FIELD_LIMIT:
+        csv.field_size_limit(CSV_FIELD_LIMIT)
     with open(path, encoding="utf-8-sig", newline="") as handle:
         reader = csv.reader(handle)
         try:

@@ -19,7 +19,8 @@ from typing import Any
 from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ruamel.yaml.error import MarkedYAMLError, YAMLError
-from ruamel.yaml.nodes import MappingNode, Node, SequenceNode
+from ruamel.yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
+from ruamel.yaml.resolver import VersionedResolver
 from ruamel.yaml.scalarbool import ScalarBoolean
 
 from erpsync.mapping.problems import ERROR, Problem
@@ -152,9 +153,17 @@ def parse_document(text: str, name: str, kind: str = KIND_MARKETPLACE) -> Mappin
         node = yaml.compose(text)
     except MarkedYAMLError as error:
         return _unreadable(text, name, kind, problems or [_syntax_problem(error, name)])
-    except YAMLError as error:
-        return _unreadable(text, name, kind, problems or [Problem(name, 1, 1, f"YAML error: {error}")])
+    except YAMLError as error:  # e.g. a character YAML does not allow (NUL, a lone surrogate): at its place
+        position = getattr(error, "position", None)
+        line, column = (1, 1)
+        if isinstance(position, int):
+            line = text.count("\n", 0, position) + 1
+            column = position - (text.rfind("\n", 0, position) + 1) + 1
+        return _unreadable(text, name, kind, problems or [Problem(name, line, column, f"YAML error: {error}")])
     if node is not None:
+        unsafe = _shape_problems(node, name)
+        if unsafe:
+            return _unreadable(text, name, kind, [*problems, *unsafe])
         problems.extend(_duplicate_problems(node, name))
     loader = new_yaml()
     loader.allow_duplicate_keys = True  # reported above; the first value wins so the rest can be checked
@@ -215,6 +224,60 @@ def _syntax_problem(error: MarkedYAMLError, name: str) -> Problem:
     return Problem(name, line, column, message)
 
 
+# Mapping files are plain YAML: only these tags; no ``!!python/object`` (nothing is ever constructed from a
+# tag, and a tagged value is refused before loading), and no alias bomb (anchors expanded past MAX_NODES,
+# or an alias inside the node it names).
+PLAIN_TAGS = frozenset(f"tag:yaml.org,2002:{t}" for t in ("str", "int", "float", "bool", "null", "map", "seq",
+                                                          "merge", "timestamp"))
+STR_TAG = "tag:yaml.org,2002:str"
+_RESOLVER = VersionedResolver()
+MAX_NODES = 100_000
+MAX_NUMBER_DIGITS = 1000
+
+
+def _shape_problems(root: Node, name: str) -> list[Problem]:
+    """A tag that is not plain YAML, an alias that contains itself, too many values once aliases are
+    expanded, a number too long to read: each a problem at its line and column (the file is not loaded)."""
+    sizes: dict[int, int] = {}
+    open_nodes: set[int] = set()
+    stack: list[tuple[Node, bool]] = [(root, False)]
+    while stack:
+        node, done = stack.pop()
+        where = node.start_mark
+        if done:
+            open_nodes.discard(id(node))
+            sizes[id(node)] = 1 + sum(sizes[id(child)] for child in _children(node))
+            if sizes[id(node)] > MAX_NODES:
+                return [Problem(name, where.line + 1, where.column + 1,
+                                f"more than {MAX_NODES:,} values once its aliases are expanded: not a mapping file")]
+            continue
+        if id(node) in sizes:
+            continue
+        tag = str(getattr(node.tag, "value", node.tag) or "")
+        if tag and tag not in PLAIN_TAGS:
+            shown = tag.replace("tag:yaml.org,2002:", "!!")
+            return [Problem(name, where.line + 1, where.column + 1,
+                            f"the tag {shown} is not allowed: mapping files are plain YAML, loaded safely")]
+        if isinstance(node, ScalarNode) and tag not in ("", STR_TAG) and tag != _RESOLVER.resolve(
+                ScalarNode, node.value, (True, False)):
+            shown = tag.replace("tag:yaml.org,2002:", "!!")
+            return [Problem(name, where.line + 1, where.column + 1, f"the tag {shown} does not fit {node.value!r:.40}")]
+        if tag.endswith(":int") and len(str(node.value)) > MAX_NUMBER_DIGITS:
+            return [Problem(name, where.line + 1, where.column + 1,
+                            f"a number of more than {MAX_NUMBER_DIGITS} digits")]
+        if id(node) in open_nodes:
+            return [Problem(name, where.line + 1, where.column + 1, "an alias refers to a value that contains it")]
+        open_nodes.add(id(node))
+        stack.append((node, True))
+        for child in _children(node):
+            if id(child) in open_nodes:
+                mark = child.start_mark
+                return [Problem(name, mark.line + 1, mark.column + 1, "an alias refers to a value that contains it")]
+            if id(child) not in sizes:
+                stack.append((child, False))
+    return []
+
+
 def _children(node: Node) -> Iterator[Node]:
     if isinstance(node, MappingNode):
         for key, value in node.value:
@@ -272,7 +335,7 @@ def _plain(node: Any, path: Path_, positions: dict[Path_, Pos], name: str) -> An
     if isinstance(node, CommentedSeq):
         items = []
         for index, item in enumerate(node):
-            line, column = node.lc.item(index)
+            line, column = node.lc.item(index) or (0, 0)
             positions[(*path, str(index))] = Pos(name, line + 1, column + 1, line + 1, column + 1)
             items.append(_plain(item, (*path, str(index)), positions, name))
         return items

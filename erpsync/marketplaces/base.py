@@ -112,6 +112,31 @@ class Customer:
     email: str | None = None
 
 
+# What the accounting database can hold (``Numeric(14, 2)`` money, 32-bit quantities, ids of 128
+# characters): a decoded order beyond these is refused as a payload error, never half-stored.
+MAX_AMOUNT = Decimal("1e12")
+MAX_QUANTITY = 2**31 - 1
+MAX_ID_LENGTH = 128
+
+
+def _check_amount(value: Any, field_name: str, *, signed: bool = False) -> None:
+    if value is None:
+        return
+    if not isinstance(value, Decimal) or not value.is_finite():
+        raise PayloadError(f"expected a finite amount, got {value!r}", field=field_name)
+    if abs(value) >= MAX_AMOUNT:
+        raise PayloadError(f"amount {value} is beyond {MAX_AMOUNT:,}", field=field_name)
+    if value < 0 and not signed:
+        raise PayloadError(f"expected an amount of 0 or more, got {value}", field=field_name)
+
+
+def _check_id(value: Any, field_name: str) -> None:
+    if not isinstance(value, str) or not value:
+        raise PayloadError(f"expected a text id, got {value!r}", field=field_name)
+    if len(value) > MAX_ID_LENGTH:
+        raise PayloadError(f"is longer than {MAX_ID_LENGTH} characters ({len(value)})", field=field_name)
+
+
 @dataclass(frozen=True)
 class OrderLine:
     external_id: str
@@ -124,6 +149,17 @@ class OrderLine:
     weight_kg: Decimal | None = None
     raw: Mapping[str, Any] = field(default_factory=dict, repr=False)
     extra: Mapping[str, Any] = field(default_factory=dict)  # marketplace-specific facts (unit type, pickup point)
+
+    def __post_init__(self) -> None:
+        """Every codec's lines pass here: a quantity or an amount no shop can store is a payload error."""
+        where = f"lines[{self.external_id!r}]"
+        _check_id(self.external_id, f"{where}.external_id")
+        if isinstance(self.quantity, bool) or not isinstance(self.quantity, int) or not (
+                0 <= self.quantity <= MAX_QUANTITY):
+            raise PayloadError(f"expected a whole quantity of 0 or more, got {self.quantity!r}",
+                               field=f"{where}.quantity")
+        _check_amount(self.unit_price, f"{where}.unit_price")
+        _check_amount(self.total, f"{where}.total")
 
 
 @dataclass(frozen=True)
@@ -155,6 +191,21 @@ class Order:
     waybill_number: str | None = None
     extra: Mapping[str, Any] = field(default_factory=dict)  # marketplace-specific facts worth keeping
     raw: Mapping[str, Any] = field(default_factory=dict, repr=False)  # the payload, for the log
+
+    def __post_init__(self) -> None:
+        """Every codec's orders pass here: ids, amounts and times a shop can store, or a payload error."""
+        where = f"orders/{self.external_id!r}"
+        _check_id(self.external_id, f"{where}.external_id")
+        _check_id(self.number, f"{where}.number")
+        if not isinstance(self.status, str) or not self.status or len(self.status) > 64:
+            raise PayloadError(f"expected a status code of at most 64 characters, got {self.status!r:.80}",
+                               field=f"{where}.status")
+        if not isinstance(self.created_at, datetime) or self.created_at.tzinfo is None:
+            raise PayloadError(f"expected a time with its timezone, got {self.created_at!r}",
+                               field=f"{where}.created_at")
+        _check_amount(self.total, f"{where}.total")
+        _check_amount(self.delivery_cost, f"{where}.delivery_cost")
+        _check_amount(self.discount, f"{where}.discount", signed=True)
 
 
 @dataclass(frozen=True)

@@ -17,6 +17,7 @@ import email.utils
 import hashlib
 import hmac
 import json
+import logging
 import os
 import threading
 import time
@@ -32,6 +33,11 @@ import httpx
 from tenacity import RetryCallState, Retrying, retry_if_exception_type, stop_after_attempt, wait_exponential_jitter
 
 from erpsync.core.errors import AuthenticationError, ConfigError, MarketplaceError, PayloadError
+
+# httpx logs every request's full URL at INFO, and some marketplaces carry a secret in the URL (Zakupka's
+# orders file URL is its credential): those request lines stay out of our logs. Failures are logged by
+# the sync log, with secrets masked.
+logging.getLogger("httpx").setLevel(logging.WARNING)
 
 try:
     USER_AGENT = f"erpsync/{version('erpsync')}"

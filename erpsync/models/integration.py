@@ -4,6 +4,7 @@ failed logins."""
 
 from __future__ import annotations
 
+import re
 import secrets
 from datetime import datetime
 from typing import Any
@@ -31,6 +32,15 @@ LOG_LEVELS = ("debug", "info", "warning", "error")
 
 def new_feed_token() -> str:
     return secrets.token_urlsafe(24)
+
+
+_TOKEN_SHAPE = re.compile(r"[A-Za-z0-9_-]{1,64}")
+
+
+def token_shaped(token: str) -> bool:
+    """Whether ``token`` could be a feed token (URL-safe base64, at most 64 characters): anything else, a NUL
+    included (which PostgreSQL refuses in a query), is turned away before a lookup."""
+    return bool(_TOKEN_SHAPE.fullmatch(token or ""))
 
 
 class Shop(TimestampMixin, Base):

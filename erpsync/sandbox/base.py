@@ -212,7 +212,12 @@ class Sandbox:
 
     @staticmethod
     def json_response(body: Any, status: int = 200, content_type: str = "application/json;charset=UTF-8") -> Response:
-        return Response(json.dumps(body, ensure_ascii=False), status=status, content_type=content_type)
+        text = json.dumps(body, ensure_ascii=False)
+        try:
+            text.encode("utf-8")
+        except UnicodeEncodeError:  # a lone surrogate (a seeded hostile text): sent as a \u escape, as JSON allows
+            text = json.dumps(body)
+        return Response(text, status=status, content_type=content_type)
 
     def announce(self, message: str) -> None:
         """Something the sandbox "sent" to a person (an SMS code…): kept, and printed by the CLI."""

@@ -26,6 +26,7 @@ from erpsync.marketplaces.kaufland.connector import KauflandConnector
 from erpsync.marketplaces.kaufland.enums import ORDER_EVENTS
 from erpsync.models import Shop
 from erpsync.models.db import Database
+from erpsync.models.integration import token_shaped
 from erpsync.sync.connectors import connector_for
 from erpsync.sync.log import SyncLog
 from erpsync.sync.shops import get_shop, shop_credentials
@@ -59,7 +60,7 @@ def push_url(public_url: str, shop: Shop) -> str:
 def kaufland_shop_by_token(database: Database, token: str) -> Shop:
     """The enabled Kaufland shop whose push URL carries ``token`` (a bare NotFoundError otherwise)."""
     shop = None
-    if token and len(token) <= 64:
+    if token_shaped(token):
         with database.session() as session:
             shop = session.scalar(select(Shop).where(Shop.feed_token == token))
             if shop is not None:

@@ -1,8 +1,8 @@
 """The sync log: a ``SyncRun`` row per run with its counts, a ``SyncEvent`` row per notable item.
 
 Runs and events are written in their own short transactions, so the log survives when the work it
-describes is rolled back. Payloads are stored as given; callers pass raw marketplace payloads, never
-credentials.
+describes is rolled back. Payloads are stored as given, made storable (``erpsync.core.text``: no NUL,
+lone surrogate or NaN stops the log); callers pass raw marketplace payloads, never credentials.
 
 Every failed attempt of an HTTP request made during a run — a 5xx, a 429, a timeout, a dropped
 connection, a body that is not JSON — is a warning event of its own (``entity_type`` ``http_attempt``,
@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from erpsync.core.log import mask_text
+from erpsync.core.text import storable_json, storable_text
 from erpsync.marketplaces.http import FailedAttempt, observe_failed_attempts
 from erpsync.models import SyncEvent, SyncRun, utcnow
 from erpsync.models.db import Database
@@ -66,9 +67,9 @@ class SyncLog:
                     kind=self.kind,
                     level=level,
                     entity_type=entity_type,
-                    entity_id=entity_id,
-                    message=mask_text(message),
-                    payload=payload,
+                    entity_id=storable_text(str(entity_id))[:128] if entity_id is not None else None,
+                    message=storable_text(mask_text(message)),
+                    payload=storable_json(payload) if payload is not None else None,
                 )
             )
 
@@ -95,7 +96,7 @@ class SyncLog:
             run.updated = self.counts.updated
             run.skipped = self.counts.skipped
             run.failed = self.counts.failed
-            run.message = mask_text(message) if message else None
+            run.message = storable_text(mask_text(message)) if message else None
         self.status = status
         return status
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields, is_dataclass, replace
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -22,6 +22,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from erpsync.core.marketplaces import marketplace_info
 from erpsync.core.money import round_money
+from erpsync.core.text import storable_json, storable_text
 from erpsync.marketplaces import base as mp
 from erpsync.models import (
     HeldOrder,
@@ -312,11 +313,26 @@ def _find(session: Session, shop_id: int, external_id: str) -> Order | None:
     )
 
 
+def storable(value: Any) -> Any:
+    """A decoded order (its lines, buyer, address…) with every text storable: no NUL, no lone surrogate
+    (``erpsync.core.text``), so that a stray character in a buyer's name never loses the order."""
+    if isinstance(value, str):
+        return storable_text(value)
+    if is_dataclass(value) and not isinstance(value, type):
+        changes = {f.name: storable(getattr(value, f.name)) for f in fields(value)}
+        return replace(value, **{k: v for k, v in changes.items() if v is not getattr(value, k)})
+    if isinstance(value, Mapping):
+        return storable_json(dict(value))
+    if isinstance(value, list | tuple):
+        return type(value)(storable(item) for item in value)
+    return value
+
+
 def save_order(session: Session, ctx: ShopContext, incoming: mp.Order, now: datetime) -> SaveResult:
     """Upsert one marketplace order in the caller's transaction; see the module docstring."""
     counter = _ChangeCounter(session)
     try:
-        return _save(session, ctx, incoming, now, counter)
+        return _save(session, ctx, storable(incoming), now, counter)
     finally:
         counter.close()
 

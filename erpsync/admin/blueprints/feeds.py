@@ -18,6 +18,7 @@ from erpsync.admin.app import app_database, app_settings
 from erpsync.feeds.publish import shop_feed_dir
 from erpsync.feeds.specs import FEED_SPECS
 from erpsync.models import Shop
+from erpsync.models.integration import token_shaped
 
 blueprint = Blueprint("feeds", __name__)
 
@@ -25,7 +26,7 @@ _MAX_AGE = 300
 
 
 def _shop_by_token(token: str) -> Shop | None:
-    if not token or len(token) > 64:
+    if not token_shaped(token):
         return None
     with app_database().session() as session:
         shop = session.scalar(select(Shop).where(Shop.feed_token == token))

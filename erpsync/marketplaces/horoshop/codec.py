@@ -21,6 +21,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from erpsync.core.errors import PayloadError, ValidationError
+from erpsync.core.money import finite_decimal
 from erpsync.marketplaces.base import Address, Customer, Order, OrderLine, StockPriceItem
 from erpsync.marketplaces.methods import delivery_code, payment_code
 from erpsync.marketplaces.names import split_full_name
@@ -61,7 +62,7 @@ def decimal_of(value: Any, field: str, *, required: bool = False) -> Decimal | N
     if isinstance(value, bool) or not isinstance(value, int | float | str):
         raise PayloadError(f"expected a number, got {value!r}", field=field)
     try:
-        return Decimal(str(value).strip().replace(",", "."))
+        return finite_decimal(str(value).strip().replace(",", "."))
     except InvalidOperation:
         raise PayloadError(f"expected a number, got {value!r}", field=field) from None
 
@@ -339,7 +340,7 @@ def decode_statuses(response: Any) -> dict[str, str]:
     """``orders/get_available_statuses`` → status id → title."""
     statuses = response.get("statuses") if isinstance(response, dict) else response
     found = {}
-    for status in statuses or []:
+    for status in statuses if isinstance(statuses, list) else []:
         if isinstance(status, dict) and status.get("id") is not None:
             found[str(status["id"])] = text_of(status.get("title")) or str(status["id"])
     return found
@@ -352,7 +353,7 @@ def decode_options(response: Any, kind: str) -> dict[str, str]:
         items = next((v for v in response.values() if isinstance(v, list)), [])
     choose = delivery_code if kind == "delivery" else payment_code
     found = {}
-    for option in items or []:
+    for option in items if isinstance(items, list) else []:
         if not isinstance(option, dict):
             continue
         option_id, title = text_of(option.get("id")), text_of(option.get("title"))

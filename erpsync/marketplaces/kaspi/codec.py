@@ -16,6 +16,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from erpsync.core.errors import PayloadError, ValidationError
+from erpsync.core.money import finite_decimal
 from erpsync.marketplaces.base import (
     Address,
     Attribute,
@@ -57,10 +58,13 @@ def ms_to_datetime(value: Any, field: str) -> datetime | None:
     if isinstance(value, bool) or not isinstance(value, int | float | str):
         raise PayloadError(f"expected epoch milliseconds, got {value!r}", field=field)
     try:
-        millis = int(Decimal(str(value)))
+        millis = int(finite_decimal(str(value)))
     except InvalidOperation:
         raise PayloadError(f"expected epoch milliseconds, got {value!r}", field=field) from None
-    return EPOCH + timedelta(milliseconds=millis)
+    try:
+        return EPOCH + timedelta(milliseconds=millis)
+    except OverflowError:
+        raise PayloadError(f"epoch milliseconds beyond any date, got {value!r}", field=field) from None
 
 
 def datetime_to_ms(moment: datetime) -> int:
@@ -78,7 +82,7 @@ def decimal_of(value: Any, field: str, *, required: bool = False) -> Decimal | N
     if isinstance(value, bool) or not isinstance(value, int | float | str):
         raise PayloadError(f"expected a number, got {value!r}", field=field)
     try:
-        return Decimal(str(value))
+        return finite_decimal(str(value))
     except InvalidOperation:
         raise PayloadError(f"expected a number, got {value!r}", field=field) from None
 

@@ -18,6 +18,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from erpsync.core.errors import PayloadError, ValidationError
+from erpsync.core.money import finite_decimal
 from erpsync.marketplaces.base import (
     Address,
     Attribute,
@@ -83,7 +84,7 @@ def decimal_of(value: Any, where: str) -> Decimal | None:
     if isinstance(value, bool):
         raise PayloadError(f"expected a number, got {value!r}", field=where)
     try:
-        return Decimal(str(value))
+        return finite_decimal(str(value))
     except InvalidOperation:
         raise PayloadError(f"expected a number, got {value!r}", field=where) from None
 
@@ -317,7 +318,7 @@ def _attribute_problems(schema: CategorySchema, attribute: ProductAttributeValue
 
 def decimal_or_none(value: Any) -> Decimal | None:
     try:
-        return Decimal(str(value).replace(",", ".").strip())
+        return finite_decimal(str(value).replace(",", ".").strip())
     except InvalidOperation:
         return None
 

@@ -22,6 +22,7 @@ from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Any
 
 from erpsync.core.errors import PayloadError, ValidationError
+from erpsync.core.money import finite_decimal
 from erpsync.marketplaces.base import Address, Customer, Order, OrderLine, StockPriceItem
 from erpsync.marketplaces.kaufland.enums import (
     CARRIERS,
@@ -86,7 +87,7 @@ def cents_to_money(value: Any, field: str, *, required: bool = False) -> Decimal
     if isinstance(value, bool) or not isinstance(value, int | float | str):
         raise PayloadError(f"expected an amount in cents, got {value!r}", field=field)
     try:
-        cents = Decimal(str(value))
+        cents = finite_decimal(str(value))
     except InvalidOperation:
         raise PayloadError(f"expected an amount in cents, got {value!r}", field=field) from None
     return (cents / 100).quantize(CENT)
@@ -157,13 +158,23 @@ def decode_page(document: Any, where: str) -> Page:
     """A collection answer: its items and its pagination."""
     items = [object_of(item, f"{where}.data[{i}]") for i, item in enumerate(list_of(data_of(document, where), where))]
     pagination = object_of(object_of(document, where).get("pagination"), f"{where}.pagination", required=False)
-    total = pagination.get("total")
     return Page(
         items,
-        int(pagination.get("offset") or 0),
-        int(pagination.get("limit") or len(items)),
-        int(total) if isinstance(total, int | str) and str(total).isdigit() else None,
+        _count(pagination.get("offset"), f"{where}.pagination.offset") or 0,
+        _count(pagination.get("limit"), f"{where}.pagination.limit") or len(items),
+        _count(pagination.get("total"), f"{where}.pagination.total"),
     )
+
+
+def _count(value: Any, field: str) -> int | None:
+    """A count of the pagination (0 or more, as a number or ASCII digits); None when absent."""
+    if value is None or value == "":
+        return None
+    if isinstance(value, int) and not isinstance(value, bool) and value >= 0:
+        return value
+    if isinstance(value, str) and value.isascii() and value.isdigit():
+        return int(value)
+    raise PayloadError(f"expected a count, got {value!r:.80}", field=field)
 
 
 def error_message(document: Any) -> str | None:
@@ -172,7 +183,8 @@ def error_message(document: Any) -> str | None:
         return None
     message = text_of(document.get("message"))
     details = []
-    for error in document.get("errors") or []:
+    errors = document.get("errors")
+    for error in errors if isinstance(errors, list) else []:
         if isinstance(error, dict) and (error.get("field") or error.get("message")):
             details.append(
                 f"{error.get('field')}: {error.get('message')}" if error.get("field") else str(error.get("message"))
@@ -591,7 +603,7 @@ class ImportFile:
 
 def _int(value: Any) -> int:
     try:
-        return int(Decimal(str(value)))
+        return int(finite_decimal(str(value)))
     except (InvalidOperation, ValueError):
         return 0
 

@@ -15,6 +15,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from erpsync.core.errors import PayloadError, ValidationError
+from erpsync.core.money import finite_decimal
 from erpsync.marketplaces.base import (
     Address,
     Customer,
@@ -67,7 +68,10 @@ def money(value: Any, field: str) -> Decimal | None:
     if isinstance(value, bool):
         raise PayloadError(f"expected an amount, got {value!r}", field=field)
     if isinstance(value, int | float):
-        return Decimal(str(value))
+        try:
+            return finite_decimal(str(value))
+        except InvalidOperation:
+            raise PayloadError(f"expected an amount, got {value!r}", field=field) from None
     if not isinstance(value, str):
         raise PayloadError(f"expected an amount, got {value!r}", field=field)
     found = _AMOUNT.search(value)
@@ -75,7 +79,7 @@ def money(value: Any, field: str) -> Decimal | None:
         raise PayloadError(f"expected an amount, got {value!r}", field=field)
     digits = re.sub(r"[\s\u00a0\u202f]", "", found.group()).replace(",", ".")
     try:
-        return Decimal(digits)
+        return finite_decimal(digits)
     except InvalidOperation:
         raise PayloadError(f"expected an amount, got {value!r}", field=field) from None
 
@@ -365,6 +369,12 @@ def decode_order(
 
 def order_id_of(order: Mapping[str, Any]) -> str | None:
     return text_of(order.get("id"))
+
+
+def page_order_ids(page: Iterable[Mapping[str, Any]]) -> list[int]:
+    """The numeric ids of a page of orders (the next page starts below the smallest). Only ASCII digits
+    count: ``"²".isdigit()`` is true but ``int("²")`` fails."""
+    return [int(i) for i in (order_id_of(o) for o in page) if i and i.isascii() and i.isdigit()]
 
 
 def status_body(order_ids: Sequence[str], status: str, reason: str | None = None,

@@ -129,7 +129,7 @@ class PromConnector(Connector):
                 except PayloadError as error:
                     yield UnreadableOrder(str(error), raw=raw, external_id=order_id,
                                           created_at=codec.created_at_of(raw, "date_created"))
-            ids = [int(i) for i in (codec.order_id_of(o) for o in page) if i and i.isdigit()]
+            ids = codec.page_order_ids(page)
             if len(page) < self.limits.page_size or not fresh or not ids:
                 return
             last_id = min(ids)

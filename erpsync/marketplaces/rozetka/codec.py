@@ -25,6 +25,7 @@ from erpsync.core.errors import (
     PayloadError,
     ValidationError,
 )
+from erpsync.core.money import finite_decimal
 from erpsync.marketplaces.base import Address, Customer, Order, OrderLine, PushResult, ShopOption, StockPriceItem
 
 KYIV = ZoneInfo("Europe/Kyiv")
@@ -91,7 +92,7 @@ def money(value: Any, field: str) -> Decimal | None:
     if isinstance(value, bool) or not isinstance(value, int | float | str):
         raise PayloadError(f"expected an amount, got {value!r}", field=field)
     try:
-        return Decimal(str(value).replace(" ", "").replace(",", "."))
+        return finite_decimal(str(value).replace(" ", "").replace(",", "."))
     except InvalidOperation:
         raise PayloadError(f"expected an amount, got {value!r}", field=field) from None
 
@@ -162,7 +163,7 @@ def error_parts(errors: Any) -> tuple[str, int | None]:
         raw_code = first.get("code")
         try:
             code = int(raw_code) if raw_code is not None else None
-        except (TypeError, ValueError):
+        except (TypeError, ValueError, OverflowError):
             code = None
         return message, code
     return (text_of(first) or "no description"), None
@@ -237,7 +238,7 @@ def orders_page(content: Any, where: str) -> tuple[list[dict[str, Any]], int]:
     meta = object_of(body.get("_meta"), f"{where}._meta")
     try:
         pages = int(meta.get("pageCount", 1 if orders else 0))
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, OverflowError):
         raise PayloadError(f"expected a number, got {meta.get('pageCount')!r}", field=f"{where}._meta.pageCount") \
             from None
     return orders, pages
@@ -442,13 +443,20 @@ def decode_order(order: Mapping[str, Any], path: str | None = None) -> Order:
         updated_at=parse_time(order.get("changed"), f"{path}.changed"),
         comment=text_of(order.get("comment")),
         do_not_call=flag(order.get("callback_off")),
-        source=CREATED_TYPES.get(created_type, text_of(created_type)) if created_type is not None else None,
+        source=_source(created_type),
         discount=(cost - total) if cost is not None and total is not None and cost > total else None,
         is_fulfilment=flag(order.get("is_fulfillment")),
         waybill_number=text_of(order.get("ttn")),
         extra=_extra(order, path),
         raw=dict(order),
     )
+
+
+def _source(created_type: Any) -> str | None:
+    """Who created the order (``created_type``: 1 → api…); an unknown code as its text."""
+    if isinstance(created_type, int) and not isinstance(created_type, bool) and created_type in CREATED_TYPES:
+        return CREATED_TYPES[created_type]
+    return text_of(created_type)
 
 
 def available_statuses(order: Mapping[str, Any]) -> list[str] | None:

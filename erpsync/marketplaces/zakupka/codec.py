@@ -28,6 +28,7 @@ from typing import Any
 from lxml import etree
 
 from erpsync.core.errors import PayloadError
+from erpsync.core.money import finite_decimal
 from erpsync.marketplaces.base import Address, Customer, Order, OrderLine
 from erpsync.marketplaces.methods import delivery_code, payment_code
 from erpsync.marketplaces.names import split_full_name
@@ -117,7 +118,7 @@ def _decimal(text: str | None, field: str, *, required: bool = False) -> Decimal
             raise PayloadError("is missing", field=field)
         return None
     try:
-        return Decimal(text.replace("\u00a0", "").replace(" ", "").replace(",", "."))
+        return finite_decimal(text.replace("\u00a0", "").replace(" ", "").replace(",", "."))
     except InvalidOperation:
         raise PayloadError(f"expected a number, got {text!r}", field=field) from None
 
