@@ -22,10 +22,14 @@ from erpsync.feeds.specs import FEED_MARKETPLACES
 from erpsync.feeds.validate import CSV_FIELD_LIMIT, validate_feed
 from tests.conftest import _wipe
 from tests.feeds.conftest import Catalog, write_shop_mapping
+from tests.feeds.conftest import catalog as feeds_catalog
+from tests.feeds.conftest import feed_settings as feeds_feed_settings
 from tests.feeds.test_feeds import SETTINGS
 from tests.fuzz.strategies import DERANDOMIZE, EXAMPLES, HUGE_TEXT, ODD_TEXTS
 
-pytest_plugins = ["tests.feeds.conftest"]
+# the feed tests' fixtures, under their own names (a test module may not load another conftest as a plugin)
+catalog = feeds_catalog
+feed_settings = feeds_feed_settings
 
 MARKUP = ["<b>", "</offer>", "&amp;", "&", "&#0;", "]]>", "<![CDATA[", '"', "'", "<?xml?>", "<!--", "-->",
           "\r\n", "\n", "\r", ",", ";", "\t", '","', "=cmd|'/C calc'!A0", "\u2028", "\u0085"]
